@@ -1,0 +1,36 @@
+"""nbgrader preprocessors of the kit, named in ``nbgrader_config.py``."""
+
+from nbgrader import utils
+from nbgrader.preprocessors import ClearSolutions
+
+
+def task_of(cell):
+    """The task id of an answer cell: its grade_id without the ``_answer`` suffix."""
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    return grade_id.removesuffix("_answer")
+
+
+class TaskStubs(ClearSolutions):
+    """nbgrader's ClearSolutions, with a stub that names the cell's task.
+
+    Every ``### BEGIN SOLUTION`` region of an answer cell becomes
+    ``raise NotImplementedError("<task>: ...")`` so that a student who runs a
+    check before writing the code reads which task is missing.
+    """
+
+    stub_template = (
+        "# YOUR CODE HERE\n"
+        'raise NotImplementedError("{task}: not implemented yet; write it where this cell says '
+        'YOUR CODE HERE")'
+    )
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type != "code" or not utils.is_solution(cell):
+            return super().preprocess_cell(cell, resources, cell_index)
+        language = resources["language"]
+        generic = self.code_stub[language]
+        self.code_stub = {**self.code_stub, language: self.stub_template.format(task=task_of(cell))}
+        try:
+            return super().preprocess_cell(cell, resources, cell_index)
+        finally:
+            self.code_stub = {**self.code_stub, language: generic}

@@ -1,0 +1,46 @@
+"""Execute notebooks with nbclient, in their own folder, as a student's kernel would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env=None):
+    """Run every cell of the notebook at ``path`` top to bottom; return the executed notebook.
+
+    The kernel's working directory is the notebook's folder, so ``import cs231n``
+    finds the helpers shipped beside it.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    if env is not None:
+        client.km = client.create_kernel_manager()
+        return _run_with_env(client, env)
+    client.execute()
+    return nb
+
+
+def _run_with_env(client, env):
+    with client.setup_kernel(env=env):
+        client.execute()
+    return client.nb
+
+
+def errors(nb) -> list[tuple[int, str, str]]:
+    """(cell index, exception name, message) of every error output in an executed notebook."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append((index, output["ename"], output["evalue"]))
+    return found

@@ -1,0 +1,37 @@
+"""Generate the student release ``assignment/`` from ``solutions/`` with nbgrader."""
+
+from __future__ import annotations
+
+import tempfile
+
+from nbgrader.apps import NbGraderAPI
+
+from .course import ASSIGNMENT, ROOT, nbgrader_config
+
+README = """\
+# The student release
+
+Generated from `solutions/` by `make release` (nbgrader's `generate_assignment`).
+Do not edit anything here: edit `solutions/{assignment}/` and run `make release`.
+
+Students: open `{assignment}/BatchNormalization.ipynb` in JupyterLab and follow it.
+"""
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not generate the release."""
+
+
+def generate_release() -> None:
+    """Regenerate ``assignment/batchnorm/`` from ``solutions/batchnorm/``.
+
+    The gradebook nbgrader writes on the way is a throwaway: the release is
+    the only output, and it is the same bytes on every run.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        config = nbgrader_config(db_url=f"sqlite:///{tmp}/gradebook.db")
+        api = NbGraderAPI(config=config)
+        result = api.generate_assignment(ASSIGNMENT, force=True, create=True)
+    if not result["success"]:
+        raise ReleaseError(f"{result.get('error', '')}\n{result.get('log', '')}")
+    (ROOT / "assignment" / "README.md").write_text(README.format(assignment=ASSIGNMENT))

@@ -1,0 +1,629 @@
+"""Run untrusted student code in an isolated, resource-limited child process.
+
+The autograder never imports student code into its own process.  It runs it
+through :func:`run_sandboxed` and reads back plain data (exit status and
+captured, size-capped output).
+
+Isolation (``RunResult.isolation == "bubblewrap"``)
+----------------------------------------------------
+With bubblewrap (``/usr/bin/bwrap``, Debian/Ubuntu package ``bubblewrap``) the
+child gets a fresh mount namespace whose root is an empty tmpfs showing only:
+
+* ``/usr`` read-only, and ``/bin``, ``/sbin``, ``/lib*`` (symlinks into
+  ``/usr`` on merged-/usr systems, read-only binds otherwise);
+* a minimal, read-only subset of ``/etc`` (dynamic-linker cache, passwd/group,
+  nsswitch, hosts, localtime, alternatives, fonts) -- not the whole ``/etc``,
+  which may hold credentials such as ``/etc/npmrc``;
+* the running Python: ``sys.prefix``/``sys.base_prefix``/``sys.exec_prefix``
+  and the real directories they resolve to, read-only.  Only those
+  directories: e.g. ``/root/.pyenv/versions/3.11.7`` is visible but nothing
+  else of ``/root``;
+* every path in ``readonly_paths``, read-only;
+* ``workdir``, read-write, at the same path (it is also the cwd and ``$HOME``);
+* a private, size-capped ``/tmp`` (tmpfs), a minimal ``/dev`` and a ``/proc``
+  for the child's own pid namespace.
+
+All other namespaces are unshared too: pid (the child cannot see or signal
+host processes and everything dies with the namespace's init), network (only
+a loopback interface of its own, so no internet and no access to services on
+the host's 127.0.0.1), ipc, uts and cgroup.  The environment is cleared and
+replaced by a minimal one.
+
+Running as root (the grader on CI) the child runs as the unprivileged uid/gid
+``65534`` (``nobody``) of the *host*, not a uid mapped onto root inside a user
+namespace: with ``--unshare-user --uid 65534`` bubblewrap maps the sandbox uid
+onto the caller's real uid 0, and the kernel never enforces ``RLIMIT_NPROC``
+for real uid 0 (so a fork bomb would not be contained, and files it writes
+would be owned by root).  Instead bubblewrap runs privileged without a user
+namespace, keeps only ``CAP_SETUID``/``CAP_SETGID`` for the sandbox's first
+process (a tiny Python supervisor, see ``_SUPERVISOR``) which sets the
+resource limits, drops to 65534 with ``setgroups([])``/``setresgid``/
+``setresuid`` and execs the command (bubblewrap has already set
+``no_new_privs``, so setuid binaries cannot regain privileges).  The
+supervisor stays as the parent to report the command's exact exit status or
+signal (bubblewrap itself folds "killed by signal N" into exit code 128+N).
+``workdir`` is chowned to 65534 before the run (recursively; symlinks and
+multiply-linked files are left alone); restoring ownership or deleting it is
+the caller's business.  Paths in ``readonly_paths`` must be readable by
+"other" (normal 0644/0755 modes are fine; their parent directories do not
+matter since the sandbox creates its own).
+
+Not running as root, bubblewrap uses an unprivileged user namespace instead
+and the child keeps the caller's (non-zero) uid.
+
+Resource limits (:class:`Limits`) are applied to the command only (not to
+bubblewrap): ``RLIMIT_AS``, ``RLIMIT_CPU``, ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
+and ``RLIMIT_CORE=0``.  A wall-clock timeout kills the whole process group
+(``SIGKILL``); with bubblewrap that is bubblewrap itself, whose death
+(``--die-with-parent``) takes down the child's pid namespace with every
+process in it, including daemonised grandchildren.  stdout and stderr are read
+concurrently; at most ``Limits.output_bytes`` are kept in total and the rest is
+read and discarded, so a chatty child never blocks and never exhausts memory.
+
+No isolation (``RunResult.isolation == "none"``)
+-------------------------------------------------
+Without a working bubblewrap the command runs directly, with the same
+resource limits, minimal environment, timeout and process-group kill, and a
+loud warning (once per process) -- unless isolation is required, in which case
+:class:`IsolationUnavailable` is raised.  Isolation is required when
+``require_isolation=True`` is passed, or, when the argument is omitted, when the
+environment variable ``AUTOGRADER_REQUIRE_ISOLATION`` is ``1``/``true``/``yes``
+or ``CI`` is ``true`` (as set by GitHub Actions, GitLab CI and most others), so
+that CI can never silently grade without a sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "IsolationUnavailable",
+    "IsolationWarning",
+    "Limits",
+    "RunResult",
+    "SANDBOX_GID",
+    "SANDBOX_UID",
+    "isolation_available",
+    "isolation_required_by_env",
+    "run_sandboxed",
+]
+
+#: Host uid/gid the child runs as when the grader runs as root ("nobody").
+SANDBOX_UID = 65534
+SANDBOX_GID = 65534
+
+_INSTALL_HINT = (
+    "Install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu; "
+    "`dnf install bubblewrap` on Fedora) and make sure `bwrap --version` works."
+)
+
+# Read-only subset of /etc a Python/numpy/matplotlib child needs.  Missing
+# entries are skipped (--ro-bind-try).
+_ETC_ENTRIES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "hosts",
+    "host.conf",
+    "localtime",
+    "alternatives",
+    "fonts",
+    "mime.types",
+)
+# Top-level system directories (symlinks into /usr on merged-/usr systems).
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+# Grace periods (seconds) for draining the pipes after the child has exited
+# or been killed.  Only an escaped process (possible without bubblewrap)
+# can keep the pipes open that long.
+_DRAIN_GRACE = 1.0
+_POLL_INTERVAL = 0.05
+_READ_CHUNK = 65536
+
+
+class IsolationUnavailable(RuntimeError):
+    """Raised when isolation is required but bubblewrap is missing or broken."""
+
+
+class IsolationWarning(RuntimeWarning):
+    """Emitted (once per process) when student code runs without a sandbox."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 20.0  # whole process group killed after this
+    cpu_seconds: int = 30  # RLIMIT_CPU (SIGXCPU at the limit, SIGKILL 1 s later)
+    memory_bytes: int = 2 * 1024**3  # RLIMIT_AS
+    max_processes: int = 64  # RLIMIT_NPROC (processes *and threads* of the uid)
+    output_bytes: int = 1_000_000  # stdout+stderr kept in total; the rest is discarded
+    file_bytes: int = 64 * 1024**2  # RLIMIT_FSIZE; also the size of the private /tmp
+
+
+@dataclass
+class RunResult:
+    """Outcome of :func:`run_sandboxed`.
+
+    ``returncode`` is the exit code, or ``-N`` if the command was killed by
+    signal ``N`` (then ``killed_by_signal == N``), like :mod:`subprocess`.  On
+    a wall-clock timeout ``timed_out`` is true, ``returncode`` is ``None`` and
+    ``killed_by_signal`` is ``SIGKILL``.
+    """
+
+    returncode: int | None
+    timed_out: bool
+    killed_by_signal: int | None
+    stdout: str
+    stderr: str
+    output_truncated: bool
+    seconds: float
+    isolation: str  # "bubblewrap" or "none"
+
+
+_DEFAULT_LIMITS = Limits()
+
+# First process inside the sandbox (and, without bubblewrap, the process that
+# becomes the command).  Runs with ``python -I -S``: standard library only.
+# argv: SPEC_JSON COMMAND...   SPEC: {"rlimits": [[name, soft, hard], ...],
+# "uid": int|null, "gid": int|null, "status_fd": int|null, "fork": bool}
+_SUPERVISOR = r"""
+import json, os, resource, signal, sys
+
+spec = json.loads(sys.argv[1])
+argv = sys.argv[2:]
+status_fd = spec["status_fd"]
+if status_fd is not None:
+    os.set_inheritable(status_fd, False)
+
+def start():
+    for name, soft, hard in spec["rlimits"]:
+        which = getattr(resource, name)
+        cur_hard = resource.getrlimit(which)[1]
+        if cur_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, cur_hard), min(hard, cur_hard)
+        resource.setrlimit(which, (soft, hard))
+    if spec["uid"] is not None:
+        os.setgroups([])
+        os.setresgid(spec["gid"], spec["gid"], spec["gid"])
+        os.setresuid(spec["uid"], spec["uid"], spec["uid"])
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise OSError("could not drop privileges")
+    for name in ("SIGPIPE", "SIGXFSZ", "SIGXCPU"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    os.execvp(argv[0], argv)
+
+def fail(exc):
+    try:
+        os.write(2, ("sandbox: cannot run %r: %s\n" % (argv[0], exc)).encode())
+    finally:
+        os._exit(127)
+
+if not spec["fork"]:
+    try:
+        start()
+    except BaseException as exc:
+        fail(exc)
+
+pid = os.fork()
+if pid == 0:
+    try:
+        start()
+    except BaseException as exc:
+        fail(exc)
+_, status = os.waitpid(pid, 0)
+if os.WIFSIGNALED(status):
+    report, code = "signal %d" % os.WTERMSIG(status), 128 + os.WTERMSIG(status)
+else:
+    code = os.waitstatus_to_exitcode(status)
+    report = "exit %d" % code
+if status_fd is not None:
+    os.write(status_fd, report.encode())
+os._exit(code)
+"""
+
+_probe_lock = threading.Lock()
+_probe_result: bool | None = None
+_probe_error: str = ""
+_fallback_warned = False  # tests reset this to see the warning again
+
+
+def isolation_required_by_env() -> bool:
+    """True if ``AUTOGRADER_REQUIRE_ISOLATION`` is truthy or ``CI`` is ``true``."""
+    flag = os.environ.get("AUTOGRADER_REQUIRE_ISOLATION", "").strip().lower()
+    ci = os.environ.get("CI", "").strip().lower()
+    return flag in {"1", "true", "yes", "on"} or ci == "true"
+
+
+def isolation_available() -> bool:
+    """True if bwrap is installed and a trivial sandboxed command really runs.
+
+    The probe runs once per process; the result (and, on failure, the reason,
+    used in :class:`IsolationUnavailable` messages) is cached.
+    """
+    global _probe_result, _probe_error
+    with _probe_lock:
+        if _probe_result is None:
+            _probe_result, _probe_error = _probe()
+        return _probe_result
+
+
+def _probe() -> tuple[bool, str]:
+    if sys.platform != "linux":
+        return False, f"bubblewrap needs Linux (this is {sys.platform})"
+    if _bwrap() is None:
+        return False, "bwrap was not found on PATH"
+    workdir = Path(tempfile.mkdtemp(prefix="sandbox-probe-"))
+    try:
+        limits = Limits(wall_seconds=30.0, output_bytes=10_000)
+        code = "import os; print('ok', os.getuid())"
+        result = _run([sys.executable, "-I", "-S", "-c", code], workdir, [], limits, None, True)
+    except OSError as exc:
+        return False, f"bwrap could not be started: {exc}"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if result.returncode == 0 and result.stdout.startswith("ok"):
+        return True, ""
+    detail = (result.stderr or result.stdout).strip()[-2000:]
+    return False, f"bwrap is installed but a trivial sandboxed command failed: {detail!r}"
+
+
+def _bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+def run_sandboxed(
+    argv: list[str],
+    *,
+    workdir: Path,
+    readonly_paths: list[Path],
+    limits: Limits = _DEFAULT_LIMITS,
+    env: dict[str, str] | None = None,
+    require_isolation: bool | None = None,
+) -> RunResult:
+    """Run ``argv`` in ``workdir`` under bubblewrap and resource limits.
+
+    ``env`` entries are added to the minimal environment.  ``require_isolation``
+    defaults to :func:`isolation_required_by_env`; when it is true and
+    bubblewrap is unusable, :class:`IsolationUnavailable` is raised instead of
+    falling back to an unsandboxed run.
+    """
+    if not argv:
+        raise ValueError("argv must not be empty")
+    if require_isolation is None:
+        require_isolation = isolation_required_by_env()
+    workdir = Path(workdir).resolve(strict=True)
+    if not workdir.is_dir():
+        raise NotADirectoryError(workdir)
+    ro_paths = [Path(p).resolve(strict=True) for p in readonly_paths]
+
+    use_bwrap = isolation_available()
+    if not use_bwrap:
+        if require_isolation:
+            raise IsolationUnavailable(
+                "Student code must run in a bubblewrap sandbox, but it is unavailable: "
+                f"{_probe_error or 'probe failed'}. {_INSTALL_HINT} (Isolation is required "
+                "because require_isolation=True, AUTOGRADER_REQUIRE_ISOLATION=1 or CI=true.)"
+            )
+        _warn_no_isolation()
+    return _run(list(argv), workdir, ro_paths, limits, env, use_bwrap)
+
+
+def _warn_no_isolation() -> None:
+    global _fallback_warned
+    if _fallback_warned:
+        return
+    _fallback_warned = True
+    warnings.warn(
+        "AUTOGRADER SANDBOX DISABLED: bubblewrap is unavailable "
+        f"({_probe_error or 'probe failed'}), so student code runs WITHOUT isolation. "
+        "Resource limits, the wall-clock timeout and the process-group kill still apply, "
+        "but it is NOT guaranteed that student code cannot: read any file the grader's "
+        "user can read (including solutions, hidden tests and the nbgrader gradebook); "
+        "use the network (including services on localhost); write or delete files "
+        "outside its scratch directory; see or signal the grader's other processes; or "
+        "leave a daemonised process running (one that calls setsid() escapes the "
+        f"process-group kill). Do not grade untrusted submissions like this. {_INSTALL_HINT}",
+        IsolationWarning,
+        stacklevel=3,
+    )
+
+
+# --------------------------------------------------------------------------
+# Command construction
+# --------------------------------------------------------------------------
+
+
+def _minimal_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
+    path = [os.path.join(sys.prefix, "bin")]
+    if sys.base_prefix != sys.prefix:
+        path.append(os.path.join(sys.base_prefix, "bin"))
+    path += ["/usr/local/bin", "/usr/bin", "/bin"]
+    env = {
+        "PATH": ":".join(dict.fromkeys(path)),
+        "HOME": str(workdir),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update({str(k): str(v) for k, v in (extra or {}).items()})
+    return env
+
+
+def _python_dirs() -> list[Path]:
+    """The Python installation and virtualenv, plus the real paths they resolve to."""
+    dirs: list[Path] = []
+    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    candidates.append(os.path.dirname(os.path.realpath(sys.executable)))
+    for p in candidates:
+        if p:
+            dirs += [Path(os.path.abspath(p)), Path(os.path.realpath(p))]
+    return list(dict.fromkeys(d for d in dirs if d.exists()))
+
+
+def _is_within(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def _check_workdir(workdir: Path, ro_paths: list[Path]) -> None:
+    # The workdir is made writable (chowned) and bound read-write: refuse
+    # anything that would expose or hand over more than a scratch directory.
+    protected = [Path(d) for d in _SYSTEM_DIRS] + [Path("/etc"), *_python_dirs(), *ro_paths]
+    if len(workdir.parts) < 3:
+        raise ValueError(f"workdir {workdir} is too close to / to be a scratch directory")
+    for p in protected:
+        # Nothing protected may live inside the workdir (it would be chowned and
+        # made writable); the workdir may only live inside a read-only path.
+        if _is_within(p, workdir) or (_is_within(workdir, p) and p not in ro_paths):
+            raise ValueError(f"workdir {workdir} overlaps {p}")
+
+
+def _bwrap_args(
+    workdir: Path, ro_paths: list[Path], limits: Limits, env: dict[str, str], as_root: bool
+) -> list[str]:
+    args = [_bwrap() or "bwrap"]
+    if as_root:
+        # Privileged bwrap without a user namespace; the supervisor drops to
+        # SANDBOX_UID itself (a uid-mapped user namespace would leave the child
+        # at real uid 0, which RLIMIT_NPROC does not apply to).
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+        args += ["--unshare-cgroup-try"]
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-all"]
+    args += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+
+    # (depth, order, args) -- mounted parents first, so e.g. a workdir under
+    # /tmp is bound on top of the private /tmp and not hidden by it.
+    mounts: list[tuple[int, int, list[str]]] = []
+
+    def add(path: str | Path, op: list[str]) -> None:
+        mounts.append((len(Path(path).parts), len(mounts), op))
+
+    for d in _SYSTEM_DIRS:
+        if os.path.islink(d):
+            add(d, ["--symlink", os.readlink(d), d])
+        elif os.path.isdir(d):
+            add(d, ["--ro-bind", d, d])
+    for name in _ETC_ENTRIES:
+        add(f"/etc/{name}", ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"])
+    covered = [Path(d) for d in _SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
+    for d in _python_dirs():
+        if not any(_is_within(d, c) for c in covered):
+            add(d, ["--ro-bind", str(d), str(d)])
+    add("/dev", ["--dev", "/dev"])
+    add("/proc", ["--proc", "/proc"])
+    add(
+        "/tmp",
+        ["--perms", "1777", "--size", str(max(limits.file_bytes, 1 << 20)), "--tmpfs", "/tmp"],
+    )
+    for p in ro_paths:
+        add(p, ["--ro-bind", str(p), str(p)])
+    add(workdir, ["--bind", str(workdir), str(workdir)])
+    for _, _, op in sorted(mounts, key=lambda m: (m[0], m[1])):
+        args += op
+    args += ["--chdir", str(workdir), "--"]
+    return args
+
+
+def _make_writable_by_sandbox(workdir: Path) -> None:
+    """chown workdir (recursively, without following links) to the sandbox uid."""
+    uid, gid = SANDBOX_UID, SANDBOX_GID
+    os.chown(workdir, uid, gid)
+    os.chmod(workdir, os.stat(workdir).st_mode | 0o700)
+    for root, dirs, files in os.walk(workdir):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            st = os.lstat(path)
+            # Leave symlinks alone, and never hand over a hard link to a file
+            # that also lives elsewhere (e.g. planted by a malicious archive).
+            if os.path.islink(path) or (not os.path.isdir(path) and st.st_nlink > 1):
+                continue
+            os.chown(path, uid, gid, follow_symlinks=False)
+
+
+def _rlimits(limits: Limits) -> list[list[object]]:
+    cpu = max(1, int(limits.cpu_seconds))
+    return [
+        ["RLIMIT_AS", int(limits.memory_bytes), int(limits.memory_bytes)],
+        ["RLIMIT_CPU", cpu, cpu + 1],
+        ["RLIMIT_NPROC", int(limits.max_processes), int(limits.max_processes)],
+        ["RLIMIT_FSIZE", int(limits.file_bytes), int(limits.file_bytes)],
+        ["RLIMIT_CORE", 0, 0],
+    ]
+
+
+# --------------------------------------------------------------------------
+# Running and collecting output
+# --------------------------------------------------------------------------
+
+
+def _run(
+    argv: list[str],
+    workdir: Path,
+    ro_paths: list[Path],
+    limits: Limits,
+    extra_env: dict[str, str] | None,
+    use_bwrap: bool,
+) -> RunResult:
+    env = _minimal_env(workdir, extra_env)
+    as_root = os.geteuid() == 0
+    status_r = status_w = None
+    spec: dict[str, object] = {"rlimits": _rlimits(limits), "uid": None, "gid": None}
+    if use_bwrap:
+        _check_workdir(workdir, ro_paths)
+        if as_root:
+            _make_writable_by_sandbox(workdir)
+            spec.update(uid=SANDBOX_UID, gid=SANDBOX_GID)
+        status_r, status_w = os.pipe()
+        spec.update(status_fd=status_w, fork=True)
+        prefix = _bwrap_args(workdir, ro_paths, limits, env, as_root)
+    else:
+        spec.update(status_fd=None, fork=False)
+        prefix = []
+    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, json.dumps(spec)]
+    cmd = prefix + supervisor + argv
+
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(status_w,) if status_w is not None else (),
+        )
+    except BaseException:
+        for fd in (status_r, status_w):
+            if fd is not None:
+                os.close(fd)
+        raise
+    if status_w is not None:
+        os.close(status_w)
+    try:
+        out, err, truncated, timed_out = _collect(proc, limits, start)
+    finally:
+        if proc.poll() is None:  # interrupted (e.g. KeyboardInterrupt): leave nothing behind
+            _kill_group(proc.pid)
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    seconds = time.monotonic() - start
+
+    report = b""
+    if status_r is not None:
+        os.set_blocking(status_r, False)
+        try:
+            report = os.read(status_r, 64)
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(status_r)
+
+    returncode: int | None = proc.returncode
+    killed_by: int | None = -returncode if returncode < 0 else None
+    kind, _, number = report.decode("ascii", "replace").partition(" ")
+    if kind == "exit" and number.lstrip("-").isdigit():
+        returncode, killed_by = int(number), None
+    elif kind == "signal" and number.isdigit():
+        returncode, killed_by = -int(number), int(number)
+    if timed_out:
+        returncode, killed_by = None, int(signal.SIGKILL)
+    return RunResult(
+        returncode=returncode,
+        timed_out=timed_out,
+        killed_by_signal=killed_by,
+        stdout=bytes(out).decode("utf-8", "replace"),
+        stderr=bytes(err).decode("utf-8", "replace"),
+        output_truncated=truncated,
+        seconds=seconds,
+        isolation="bubblewrap" if use_bwrap else "none",
+    )
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exited(pid: int) -> bool:
+    """Has ``pid`` exited?  Does not reap it, so its pid/pgid cannot be reused yet."""
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
+def _collect(
+    proc: subprocess.Popen[bytes], limits: Limits, start: float
+) -> tuple[bytearray, bytearray, bool, bool]:
+    """Read both pipes until EOF within the wall-clock limit, keeping a capped prefix."""
+    buffers = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
+    budget = max(0, int(limits.output_bytes))
+    kept = 0
+    truncated = timed_out = False
+    deadline = start + max(0.0, float(limits.wall_seconds))
+    stop_at: float | None = None  # set once the child is gone: drain a little longer
+    with selectors.DefaultSelector() as sel:
+        for fd in buffers:
+            os.set_blocking(fd, False)
+            sel.register(fd, selectors.EVENT_READ)
+        while sel.get_map():
+            now = time.monotonic()
+            if stop_at is None:
+                if _exited(proc.pid):
+                    # Normal exit: kill what is left of its process group
+                    # (background children holding the pipes) before reaping.
+                    _kill_group(proc.pid)
+                    stop_at = now + _DRAIN_GRACE
+                elif now >= deadline:
+                    timed_out = True
+                    _kill_group(proc.pid)
+                    stop_at = now + _DRAIN_GRACE
+            elif now >= stop_at:
+                break  # something escaped the group and holds the pipes: give up on it
+            limit_at = stop_at if stop_at is not None else deadline
+            timeout = max(0.0, min(_POLL_INTERVAL, limit_at - now))
+            for key, _ in sel.select(timeout):
+                fd = key.fd
+                try:
+                    data = os.read(fd, _READ_CHUNK)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    sel.unregister(fd)
+                    continue
+                take = min(len(data), budget - kept)
+                if take < len(data):
+                    truncated = True
+                if take > 0:
+                    buffers[fd] += data[:take]
+                    kept += take
+    proc.wait()
+    return buffers[proc.stdout.fileno()], buffers[proc.stderr.fileno()], truncated, timed_out
