@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("release", help="regenerate assignment/ from solutions/ (nbgrader)")
+    run = commands.add_parser(
+        "execute", help="run a notebook top to bottom, print its time, optionally save HTML"
+    )
+    run.add_argument("notebook", type=Path)
+    run.add_argument("--html", type=Path, help="write the executed notebook as HTML here")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -17,6 +24,20 @@ def main(argv: list[str] | None = None) -> int:
 
         generate_release()
         print("assignment/ regenerated from solutions/")
+    elif args.command == "execute":
+        from .notebooks import errors, execute, to_html
+
+        start = time.perf_counter()
+        nb = execute(args.notebook, allow_errors=True)
+        seconds = time.perf_counter() - start
+        if args.html:
+            args.html.parent.mkdir(parents=True, exist_ok=True)
+            args.html.write_text(to_html(nb))
+            print(f"wrote {args.html}")
+        for index, name, message in errors(nb):
+            print(f"cell {index}: {name}: {message}")
+        print(f"{args.notebook}: executed in {seconds:.1f} s")
+        return 1 if errors(nb) else 0
     return 0
 
 

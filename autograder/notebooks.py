@@ -8,7 +8,7 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env=None):
+def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env: dict | None = None):
     """Run every cell of the notebook at ``path`` top to bottom; return the executed notebook.
 
     The kernel's working directory is the notebook's folder, so ``import cs231n``
@@ -23,17 +23,16 @@ def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env=N
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    if env is not None:
-        client.km = client.create_kernel_manager()
-        return _run_with_env(client, env)
-    client.execute()
+    client.execute(**({"env": env} if env is not None else {}))
     return nb
 
 
-def _run_with_env(client, env):
-    with client.setup_kernel(env=env):
-        client.execute()
-    return client.nb
+def to_html(nb) -> str:
+    """The notebook as one HTML page, plots embedded."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    return body
 
 
 def errors(nb) -> list[tuple[int, str, str]]:

@@ -1,0 +1,48 @@
+# The kit's chores. Every target bootstraps .venv from the pins first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# nbgrader shells out to alembic: the venv's scripts come first on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test release lint format bench-notebook cifar10 clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+## demo: regenerate the release and run the reference notebook to demo-out/ (HTML with plots)
+demo: $(VENV)/.installed
+	$(BIN)/python -m autograder release
+	$(BIN)/python -m autograder execute solutions/batchnorm/BatchNormalization.ipynb \
+		--html demo-out/BatchNormalization.html
+
+## test: the whole test suite
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+## release: regenerate assignment/ from solutions/ (nbgrader generate_assignment)
+release: $(VENV)/.installed
+	$(BIN)/python -m autograder release
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench-notebook: end-to-end execution time of the reference notebook (target <= 60 s)
+bench-notebook: $(VENV)/.installed
+	$(BIN)/python -m autograder execute solutions/batchnorm/BatchNormalization.ipynb
+
+## cifar10: fetch CIFAR-10 into data/ (checksum verified); notebooks then use it
+cifar10: $(VENV)/.installed
+	cd assignment/batchnorm && $(BIN)/python -m cs231n.datasets cifar10
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache

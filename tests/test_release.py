@@ -1,0 +1,67 @@
+"""The committed release is what `make release` generates, and it gives nothing away."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import nbformat
+
+from autograder.course import NOTEBOOK, ROOT, SOURCE_DIR
+from autograder.release import generate_release
+
+RELEASE_ROOT = ROOT / "assignment"
+
+
+def files_under(root: Path) -> set[Path]:
+    return {
+        p.relative_to(root) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_release_is_in_sync_with_solutions(tmp_path):
+    generate_release(tmp_path)
+    assert files_under(tmp_path) == files_under(RELEASE_ROOT)
+    for rel in files_under(tmp_path):
+        assert filecmp.cmp(tmp_path / rel, RELEASE_ROOT / rel, shallow=False), (
+            f"assignment/{rel} differs from what `make release` generates: run `make release`"
+        )
+
+
+def test_release_is_deterministic(tmp_path):
+    generate_release(tmp_path / "a")
+    generate_release(tmp_path / "b")
+    for rel in files_under(tmp_path / "a"):
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def region_lines(source: str, begin: str, end: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def test_no_solution_or_hidden_test_line_in_release():
+    nb = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    secret = set()
+    for cell in nb.cells:
+        secret.update(region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
+        secret.update(region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+    assert len(secret) > 100
+    markers = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"]
+    for path in RELEASE_ROOT.rglob("*"):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+        for marker in markers:
+            assert marker not in text, f"{path}: {marker}"
+        leaked = secret & {line.strip() for line in text.splitlines()}
+        assert not leaked, f"{path} contains solution lines: {sorted(leaked)[:5]}"
