@@ -49,7 +49,13 @@ the caller's business.  Paths in ``readonly_paths`` must be readable by
 matter since the sandbox creates its own).
 
 Not running as root, bubblewrap uses an unprivileged user namespace instead
-and the child keeps the caller's (non-zero) uid.
+(the kernel must allow those) and the child keeps the caller's (non-zero) uid.
+
+``RLIMIT_NPROC`` counts all processes *and threads* of the child's real uid.
+As root that is uid 65534 on the whole host, so sandboxes running at the same
+time share one ``max_processes`` budget (as do any other host processes of
+``nobody``).  Without bubblewrap it is the grader's own uid, so on a desktop
+session the limit may already be exhausted by unrelated processes.
 
 Resource limits (:class:`Limits`) are applied to the command only (not to
 bubblewrap): ``RLIMIT_AS``, ``RLIMIT_CPU``, ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
@@ -74,7 +80,6 @@ that CI can never silently grade without a sandbox.
 
 from __future__ import annotations
 
-import json
 import os
 import selectors
 import shutil
@@ -85,6 +90,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +167,8 @@ class RunResult:
     ``returncode`` is the exit code, or ``-N`` if the command was killed by
     signal ``N`` (then ``killed_by_signal == N``), like :mod:`subprocess`.  On
     a wall-clock timeout ``timed_out`` is true, ``returncode`` is ``None`` and
-    ``killed_by_signal`` is ``SIGKILL``.
+    ``killed_by_signal`` is ``SIGKILL``; the same holds, with
+    ``watchdog_fired`` instead, when the caller's ``watchdog`` stopped it.
     """
 
     returncode: int | None
@@ -172,36 +179,48 @@ class RunResult:
     output_truncated: bool
     seconds: float
     isolation: str  # "bubblewrap" or "none"
+    watchdog_fired: bool = False
 
 
 _DEFAULT_LIMITS = Limits()
 
 # First process inside the sandbox (and, without bubblewrap, the process that
-# becomes the command).  Runs with ``python -I -S``: standard library only.
-# argv: SPEC_JSON COMMAND...   SPEC: {"rlimits": [[name, soft, hard], ...],
-# "uid": int|null, "gid": int|null, "status_fd": int|null, "fork": bool}
+# becomes the command).  Runs with ``python -I -S`` and imports only builtin
+# or C modules (no json/signal: they would double its ~15 ms start-up time).
+# argv: FORK STATUS_FD UID GID CWD RLIMITS COMMAND...  (-1 = none; RLIMITS is
+# "NAME:soft:hard,...").  With FORK=1 it forks, runs the command in the child
+# and reports "exit N" or "signal N" on STATUS_FD (bwrap itself would fold a
+# signal into exit status 128+N); with FORK=0 it simply execs the command.
 _SUPERVISOR = r"""
-import json, os, resource, signal, sys
+import os, resource, sys
+try:
+    import _signal as signal
+except ImportError:
+    import signal
 
-spec = json.loads(sys.argv[1])
-argv = sys.argv[2:]
-status_fd = spec["status_fd"]
-if status_fd is not None:
+fork, status_fd, uid, gid = (int(a) for a in sys.argv[1:5])
+cwd, rlimits, argv = sys.argv[5], sys.argv[6], sys.argv[7:]
+if status_fd >= 0:
     os.set_inheritable(status_fd, False)
 
 def start():
-    for name, soft, hard in spec["rlimits"]:
-        which = getattr(resource, name)
+    for item in rlimits.split(","):
+        name, soft, hard = item.split(":")
+        which, soft, hard = getattr(resource, name), int(soft), int(hard)
         cur_hard = resource.getrlimit(which)[1]
         if cur_hard != resource.RLIM_INFINITY:
             soft, hard = min(soft, cur_hard), min(hard, cur_hard)
         resource.setrlimit(which, (soft, hard))
-    if spec["uid"] is not None:
+    if uid >= 0:
         os.setgroups([])
-        os.setresgid(spec["gid"], spec["gid"], spec["gid"])
-        os.setresuid(spec["uid"], spec["uid"], spec["uid"])
-        if os.getuid() == 0 or os.geteuid() == 0:
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if 0 in os.getresuid() or 0 in os.getresgid():
             raise OSError("could not drop privileges")
+    # After dropping privileges: root without CAP_DAC_OVERRIDE could not
+    # enter a workdir owned by the sandbox uid with mode 0700.
+    os.chdir(cwd)
+    os.environ["PWD"] = cwd
     for name in ("SIGPIPE", "SIGXFSZ", "SIGXCPU"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -213,7 +232,7 @@ def fail(exc):
     finally:
         os._exit(127)
 
-if not spec["fork"]:
+if not fork:
     try:
         start()
     except BaseException as exc:
@@ -231,7 +250,7 @@ if os.WIFSIGNALED(status):
 else:
     code = os.waitstatus_to_exitcode(status)
     report = "exit %d" % code
-if status_fd is not None:
+if status_fd >= 0:
     os.write(status_fd, report.encode())
 os._exit(code)
 """
@@ -272,7 +291,7 @@ def _probe() -> tuple[bool, str]:
         limits = Limits(wall_seconds=30.0, output_bytes=10_000)
         code = "import os; print('ok', os.getuid())"
         result = _run([sys.executable, "-I", "-S", "-c", code], workdir, [], limits, None, True)
-    except OSError as exc:
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return False, f"bwrap could not be started: {exc}"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -294,6 +313,7 @@ def run_sandboxed(
     limits: Limits = _DEFAULT_LIMITS,
     env: dict[str, str] | None = None,
     require_isolation: bool | None = None,
+    watchdog: Callable[[], bool] | None = None,
 ) -> RunResult:
     """Run ``argv`` in ``workdir`` under bubblewrap and resource limits.
 
@@ -301,6 +321,11 @@ def run_sandboxed(
     defaults to :func:`isolation_required_by_env`; when it is true and
     bubblewrap is unusable, :class:`IsolationUnavailable` is raised instead of
     falling back to an unsandboxed run.
+
+    ``watchdog`` (optional, an addition for the grader) is called about every
+    50 ms while the command runs; when it returns true the command is killed
+    like on a wall-clock timeout and ``RunResult.watchdog_fired`` is set.  If
+    it raises, the command is killed and the exception propagates.
     """
     if not argv:
         raise ValueError("argv must not be empty")
@@ -320,7 +345,7 @@ def run_sandboxed(
                 "because require_isolation=True, AUTOGRADER_REQUIRE_ISOLATION=1 or CI=true.)"
             )
         _warn_no_isolation()
-    return _run(list(argv), workdir, ro_paths, limits, env, use_bwrap)
+    return _run(list(argv), workdir, ro_paths, limits, env, use_bwrap, watchdog)
 
 
 def _warn_no_isolation() -> None:
@@ -427,9 +452,10 @@ def _bwrap_args(
     for name in _ETC_ENTRIES:
         add(f"/etc/{name}", ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"])
     covered = [Path(d) for d in _SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
-    for d in _python_dirs():
+    for d in sorted(_python_dirs(), key=lambda p: len(p.parts)):
         if not any(_is_within(d, c) for c in covered):
             add(d, ["--ro-bind", str(d), str(d)])
+            covered.append(d)
     add("/dev", ["--dev", "/dev"])
     add("/proc", ["--proc", "/proc"])
     add(
@@ -439,9 +465,25 @@ def _bwrap_args(
     for p in ro_paths:
         add(p, ["--ro-bind", str(p), str(p)])
     add(workdir, ["--bind", str(workdir), str(workdir)])
+
+    # Missing parents of mount points are created by bwrap with the *host*
+    # directory's mode (e.g. 0700 for /root), which the sandbox uid could not
+    # traverse: create them explicitly as 0755 (parents inside a bind mount
+    # already exist there and are left alone).
+    targets = {Path(op[-1]) for _, _, op in mounts}
+    binds = {Path(op[-1]) for _, _, op in mounts if op[0] in ("--ro-bind", "--bind")}
+    made: set[Path] = set()
+    for target in sorted(targets, key=lambda t: len(t.parts)):
+        for parent in reversed(target.parents[:-1]):  # outermost first, without "/"
+            inside_bind = any(parent != b and _is_within(parent, b) for b in binds)
+            if parent in targets or parent in made or inside_bind:
+                continue
+            made.add(parent)
+            add(parent, ["--perms", "0755", "--dir", str(parent)])
     for _, _, op in sorted(mounts, key=lambda m: (m[0], m[1])):
         args += op
-    args += ["--chdir", str(workdir), "--"]
+    # The supervisor changes into the workdir once it is the sandbox uid.
+    args += ["--chdir", "/", "--"]
     return args
 
 
@@ -461,14 +503,14 @@ def _make_writable_by_sandbox(workdir: Path) -> None:
             os.chown(path, uid, gid, follow_symlinks=False)
 
 
-def _rlimits(limits: Limits) -> list[list[object]]:
+def _rlimits(limits: Limits) -> list[tuple[str, int, int]]:
     cpu = max(1, int(limits.cpu_seconds))
     return [
-        ["RLIMIT_AS", int(limits.memory_bytes), int(limits.memory_bytes)],
-        ["RLIMIT_CPU", cpu, cpu + 1],
-        ["RLIMIT_NPROC", int(limits.max_processes), int(limits.max_processes)],
-        ["RLIMIT_FSIZE", int(limits.file_bytes), int(limits.file_bytes)],
-        ["RLIMIT_CORE", 0, 0],
+        ("RLIMIT_AS", int(limits.memory_bytes), int(limits.memory_bytes)),
+        ("RLIMIT_CPU", cpu, cpu + 1),
+        ("RLIMIT_NPROC", int(limits.max_processes), int(limits.max_processes)),
+        ("RLIMIT_FSIZE", int(limits.file_bytes), int(limits.file_bytes)),
+        ("RLIMIT_CORE", 0, 0),
     ]
 
 
@@ -484,23 +526,23 @@ def _run(
     limits: Limits,
     extra_env: dict[str, str] | None,
     use_bwrap: bool,
+    watchdog: Callable[[], bool] | None = None,
 ) -> RunResult:
     env = _minimal_env(workdir, extra_env)
     as_root = os.geteuid() == 0
-    status_r = status_w = None
-    spec: dict[str, object] = {"rlimits": _rlimits(limits), "uid": None, "gid": None}
+    uid = gid = status_r = status_w = -1
     if use_bwrap:
         _check_workdir(workdir, ro_paths)
         if as_root:
             _make_writable_by_sandbox(workdir)
-            spec.update(uid=SANDBOX_UID, gid=SANDBOX_GID)
+            uid, gid = SANDBOX_UID, SANDBOX_GID
         status_r, status_w = os.pipe()
-        spec.update(status_fd=status_w, fork=True)
         prefix = _bwrap_args(workdir, ro_paths, limits, env, as_root)
     else:
-        spec.update(status_fd=None, fork=False)
         prefix = []
-    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, json.dumps(spec)]
+    rlimits = ",".join(f"{name}:{soft}:{hard}" for name, soft, hard in _rlimits(limits))
+    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, "1" if use_bwrap else "0"]
+    supervisor += [str(status_w), str(uid), str(gid), str(workdir), rlimits]
     cmd = prefix + supervisor + argv
 
     start = time.monotonic()
@@ -514,17 +556,17 @@ def _run(
             env=env,
             start_new_session=True,
             close_fds=True,
-            pass_fds=(status_w,) if status_w is not None else (),
+            pass_fds=(status_w,) if status_w >= 0 else (),
         )
     except BaseException:
         for fd in (status_r, status_w):
-            if fd is not None:
+            if fd >= 0:
                 os.close(fd)
         raise
-    if status_w is not None:
+    if status_w >= 0:
         os.close(status_w)
     try:
-        out, err, truncated, timed_out = _collect(proc, limits, start)
+        out, err, truncated, timed_out, fired = _collect(proc, limits, start, watchdog)
     finally:
         if proc.poll() is None:  # interrupted (e.g. KeyboardInterrupt): leave nothing behind
             _kill_group(proc.pid)
@@ -534,7 +576,7 @@ def _run(
     seconds = time.monotonic() - start
 
     report = b""
-    if status_r is not None:
+    if status_r >= 0:
         os.set_blocking(status_r, False)
         try:
             report = os.read(status_r, 64)
@@ -550,7 +592,7 @@ def _run(
         returncode, killed_by = int(number), None
     elif kind == "signal" and number.isdigit():
         returncode, killed_by = -int(number), int(number)
-    if timed_out:
+    if timed_out or fired:
         returncode, killed_by = None, int(signal.SIGKILL)
     return RunResult(
         returncode=returncode,
@@ -561,6 +603,7 @@ def _run(
         output_truncated=truncated,
         seconds=seconds,
         isolation="bubblewrap" if use_bwrap else "none",
+        watchdog_fired=fired,
     )
 
 
@@ -581,20 +624,24 @@ def _exited(pid: int) -> bool:
 
 
 def _collect(
-    proc: subprocess.Popen[bytes], limits: Limits, start: float
-) -> tuple[bytearray, bytearray, bool, bool]:
+    proc: subprocess.Popen[bytes],
+    limits: Limits,
+    start: float,
+    watchdog: Callable[[], bool] | None,
+) -> tuple[bytearray, bytearray, bool, bool, bool]:
     """Read both pipes until EOF within the wall-clock limit, keeping a capped prefix."""
     buffers = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
     budget = max(0, int(limits.output_bytes))
     kept = 0
-    truncated = timed_out = False
+    truncated = timed_out = fired = False
+    next_watch = start + _POLL_INTERVAL
     deadline = start + max(0.0, float(limits.wall_seconds))
     stop_at: float | None = None  # set once the child is gone: drain a little longer
     with selectors.DefaultSelector() as sel:
         for fd in buffers:
             os.set_blocking(fd, False)
             sel.register(fd, selectors.EVENT_READ)
-        while sel.get_map():
+        while True:
             now = time.monotonic()
             if stop_at is None:
                 if _exited(proc.pid):
@@ -606,7 +653,20 @@ def _collect(
                     timed_out = True
                     _kill_group(proc.pid)
                     stop_at = now + _DRAIN_GRACE
-            elif now >= stop_at:
+                elif watchdog is not None and now >= next_watch:
+                    next_watch = now + _POLL_INTERVAL
+                    if watchdog():
+                        fired = True
+                        _kill_group(proc.pid)
+                        stop_at = now + _DRAIN_GRACE
+            if not sel.get_map():
+                if stop_at is not None:
+                    break
+                # Both pipes closed but the child is still running: keep
+                # enforcing the wall-clock limit.
+                time.sleep(max(0.0, min(_POLL_INTERVAL, deadline - now)))
+                continue
+            if stop_at is not None and now >= stop_at:
                 break  # something escaped the group and holds the pipes: give up on it
             limit_at = stop_at if stop_at is not None else deadline
             timeout = max(0.0, min(_POLL_INTERVAL, limit_at - now))
@@ -626,4 +686,5 @@ def _collect(
                     buffers[fd] += data[:take]
                     kept += take
     proc.wait()
-    return buffers[proc.stdout.fileno()], buffers[proc.stderr.fileno()], truncated, timed_out
+    stdout, stderr = buffers[proc.stdout.fileno()], buffers[proc.stderr.fileno()]
+    return stdout, stderr, truncated, timed_out, fired

@@ -1,0 +1,568 @@
+"""Tests for autograder.sandbox: real Python children, real limits, real namespaces.
+
+Tests that need bubblewrap are skipped with a reason when it is unavailable,
+except on CI (``CI=true`` or ``AUTOGRADER_REQUIRE_ISOLATION=1``) where they
+fail: CI must never pass without having exercised the sandbox.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+from autograder.sandbox import IsolationUnavailable, IsolationWarning, Limits, run_sandboxed
+
+PY = sys.executable
+REPO = Path(__file__).resolve().parents[1]
+GiB = 1024**3
+FAST = Limits(wall_seconds=10, cpu_seconds=10, memory_bytes=GiB, max_processes=32)
+
+
+# --------------------------------------------------------------------------
+# helpers and fixtures
+# --------------------------------------------------------------------------
+
+
+def needs_bwrap(test):
+    """Require a working bubblewrap: skip locally, FAIL (in the test itself) on CI."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        if not sandbox.isolation_available():
+            reason = (
+                f"bubblewrap sandbox unavailable ({sandbox._probe_error}); "
+                "install it with `sudo apt-get install bubblewrap`"
+            )
+            if sandbox.isolation_required_by_env():
+                pytest.fail(
+                    f"{reason} -- required on CI (CI=true / AUTOGRADER_REQUIRE_ISOLATION=1)"
+                )
+            pytest.skip(reason)
+        return test(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.fixture
+def no_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend bubblewrap is unavailable; isolation not required by the environment."""
+    monkeypatch.setattr(sandbox, "isolation_available", lambda: False)
+    monkeypatch.setattr(sandbox, "_probe_error", "disabled by the test")
+    monkeypatch.setattr(sandbox, "_fallback_warned", False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("AUTOGRADER_REQUIRE_ISOLATION", raising=False)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+def run(code: str, workdir: Path, *, limits: Limits = FAST, readonly=(), **kw):
+    kw.setdefault("require_isolation", True)
+    return run_sandboxed(
+        [PY, "-c", code], workdir=workdir, readonly_paths=list(readonly), limits=limits, **kw
+    )
+
+
+def run_fallback(code: str, workdir: Path, *, limits: Limits = FAST, **kw):
+    return run(code, workdir, limits=limits, require_isolation=False, **kw)
+
+
+def alive(pid: int) -> bool:
+    """Is ``pid`` a live (not zombie) process on the host?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def host_pids_with(marker: str) -> list[int]:
+    """Live host processes whose command line contains ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in cmdline and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def grandchild_code(token: str, *, daemonize: bool, then: str) -> str:
+    """Child code that starts a grandchild sleeping forever.
+
+    The grandchild's argv carries ``"sbxgc" + token`` (assembled at run time,
+    so only the grandchild's command line contains it) and writes its pid to
+    ``gc.pid`` in the workdir once running.  ``daemonize`` makes it double-fork
+    and setsid(), i.e. leave the child's process group and session.
+    """
+    return f"""
+import os, subprocess, sys, time
+marker = "sbxgc" + {token[::-1]!r}[::-1]
+gc = "import os, time; open('gc.pid', 'w').write(str(os.getpid())); time.sleep(1000)"
+if {daemonize!r}:
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", gc, marker])
+        os._exit(0)
+    os.wait()
+else:
+    subprocess.Popen([sys.executable, "-c", gc, marker])
+while not os.path.exists("gc.pid"):
+    time.sleep(0.01)
+print("grandchild started", flush=True)
+{then}
+"""
+
+
+def check_no_survivor(workdir: Path, limits: Limits, *, daemonize: bool, then: str):
+    """Run grandchild_code in the background; check that the grandchild is
+    running on the host meanwhile and is gone once run_sandboxed returns.
+
+    Inside a pid namespace the pid in gc.pid is not a host pid, so the
+    grandchild is found on the host by the marker in its command line.
+    """
+    token = uuid.uuid4().hex
+    marker = "sbxgc" + token
+    pidfile = workdir / "gc.pid"
+    code = grandchild_code(token, daemonize=daemonize, then=then)
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(run, code, workdir, limits=limits)
+        assert wait_for(lambda: pidfile.exists() and pidfile.read_text(), 8), "grandchild never ran"
+        running = host_pids_with(marker)
+        assert running, "grandchild not found on the host while the child runs"
+        result = future.result(timeout=15)
+    assert "grandchild started" in result.stdout
+    assert wait_for(lambda: not host_pids_with(marker), 2), "a grandchild survived"
+    for pid in running:
+        assert not alive(pid)
+    return result
+
+
+# --------------------------------------------------------------------------
+# with bubblewrap
+# --------------------------------------------------------------------------
+
+
+@needs_bwrap
+def test_normal_run(workdir):
+    r = run("import sys; print('hello'); print('oops', file=sys.stderr)", workdir)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "hello\n", "oops\n")
+    assert r.isolation == "bubblewrap"
+    assert not r.timed_out and r.killed_by_signal is None and not r.output_truncated
+    assert 0 < r.seconds < 5
+
+
+@needs_bwrap
+def test_numpy_imports_and_environment_is_minimal(workdir):
+    code = "import json, os, numpy; print(json.dumps([dict(os.environ), os.getcwd()]))"
+    r = run(code, workdir, env={"EXTRA": "1"})
+    assert r.returncode == 0, r.stderr
+    env, cwd = json.loads(r.stdout)
+    assert cwd == str(workdir)
+    assert env["HOME"] == str(workdir) and env["EXTRA"] == "1" and env["MPLBACKEND"] == "Agg"
+    assert set(env) == {
+        "PATH",
+        "HOME",
+        "LANG",
+        "MPLBACKEND",
+        "PYTHONDONTWRITEBYTECODE",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "EXTRA",
+        "PWD",
+    }
+
+
+@needs_bwrap
+def test_exit_code(workdir):
+    r = run("import os; os._exit(3)", workdir)
+    assert (r.returncode, r.killed_by_signal, r.timed_out) == (3, None, False)
+
+
+@needs_bwrap
+def test_segfault_reports_signal(workdir):
+    r = run("import ctypes; ctypes.string_at(0)", workdir)
+    assert r.killed_by_signal == signal.SIGSEGV
+    assert r.returncode == -signal.SIGSEGV
+
+
+@needs_bwrap
+def test_wall_timeout(workdir):
+    r = run("import time; time.sleep(100)", workdir, limits=Limits(wall_seconds=1))
+    assert r.timed_out and r.returncode is None and r.killed_by_signal == signal.SIGKILL
+    assert 0.9 < r.seconds < 2.5
+
+
+@needs_bwrap
+def test_wall_timeout_with_closed_output(workdir):
+    code = "import os, time; os.close(1); os.close(2); time.sleep(100)"
+    r = run(code, workdir, limits=Limits(wall_seconds=1))
+    assert r.timed_out and r.seconds < 2.5
+
+
+@needs_bwrap
+def test_watchdog_stops_the_run(workdir):
+    calls: list[float] = []
+
+    def watchdog() -> bool:
+        calls.append(time.monotonic())
+        return calls[-1] - calls[0] > 0.5
+
+    r = run("import time; time.sleep(100)", workdir, watchdog=watchdog)
+    assert r.watchdog_fired and not r.timed_out and r.returncode is None
+    assert r.killed_by_signal == signal.SIGKILL and 0.5 < r.seconds < 2
+    assert len(calls) > 3
+    r = run("print('quick')", workdir, watchdog=lambda: False)
+    assert r.returncode == 0 and not r.watchdog_fired
+
+
+@needs_bwrap
+def test_watchdog_exception_kills_the_child(workdir):
+    token = uuid.uuid4().hex
+
+    def watchdog() -> bool:
+        if host_pids_with(token):
+            raise RuntimeError("watchdog broke")
+        return False
+
+    with pytest.raises(RuntimeError, match="watchdog broke"):
+        run(f"import time; marker = {token!r}; time.sleep(100)", workdir, watchdog=watchdog)
+    assert wait_for(lambda: not host_pids_with(token), 2)
+
+
+@needs_bwrap
+def test_timeout_kills_grandchildren(workdir):
+    r = check_no_survivor(workdir, Limits(wall_seconds=2), daemonize=False, then="time.sleep(100)")
+    assert r.timed_out and r.seconds < 3.5
+
+
+@needs_bwrap
+def test_daemonized_grandchild_dies_with_the_sandbox(workdir):
+    # The child leaves its process group and session, then exits normally:
+    # only the pid namespace can catch this one.
+    r = check_no_survivor(workdir, FAST, daemonize=True, then="time.sleep(1.0)")
+    assert r.returncode == 0 and not r.timed_out and r.seconds < 5
+
+
+@needs_bwrap
+def test_output_is_capped_without_hanging(workdir):
+    code = "import sys; sys.stderr.write('e' * 1000); sys.stdout.write('x' * 50_000_000)"
+    limits = Limits(wall_seconds=15, output_bytes=100_000)
+    r = run(code, workdir, limits=limits)
+    assert r.returncode == 0 and not r.timed_out
+    assert r.output_truncated
+    assert len(r.stdout) + len(r.stderr) == 100_000
+    assert set(r.stdout) == {"x"}
+    assert r.seconds < 10
+
+
+@needs_bwrap
+def test_memory_bomb_fails_without_hurting_the_parent(workdir):
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    r = run("b = bytearray(8 * 1024**3); print('allocated')", workdir)
+    assert r.returncode == 1 and "MemoryError" in r.stderr and "allocated" not in r.stdout
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # limits only hit the child
+    assert len(bytearray(64 * 1024**2)) == 64 * 1024**2
+
+
+@needs_bwrap
+def test_cpu_limit(workdir):
+    r = run("while True: pass", workdir, limits=Limits(wall_seconds=10, cpu_seconds=1))
+    assert r.killed_by_signal in (signal.SIGXCPU, signal.SIGKILL)
+    assert not r.timed_out and r.seconds < 4
+
+
+@needs_bwrap
+def test_file_size_limit(workdir):
+    code = """
+try:
+    open('big', 'wb').write(b'x' * 2_000_000)
+except OSError as exc:
+    print('refused', exc.errno)
+"""
+    r = run(code, workdir, limits=Limits(file_bytes=1_000_000))
+    assert r.returncode == 0 and r.stdout.startswith("refused"), r
+    assert (workdir / "big").stat().st_size <= 1_000_000
+
+
+@needs_bwrap
+def test_files_outside_the_sandbox_are_invisible(workdir, tmp_path):
+    outside = Path(tempfile.mkdtemp(prefix="sandbox-secret-"))
+    try:
+        os.chmod(outside, 0o755)
+        secret = outside / "answers.txt"
+        secret.write_text("42")
+        os.chmod(secret, 0o644)  # readable by anyone: only the mount namespace hides it
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        (shared / "data.txt").write_text("visible")
+        code = f"""
+import json, os
+try:
+    open({str(secret)!r}).read()
+    print("READ THE SECRET")
+except FileNotFoundError:
+    print("secret not found")
+print(open({str(shared / "data.txt")!r}).read())
+print(os.path.exists({str(REPO / "solutions")!r}), os.path.exists({str(REPO / "tests")!r}))
+print(json.dumps(os.listdir("/")))
+"""
+        r = run(code, workdir, readonly=[shared])
+    finally:
+        for p in sorted(outside.rglob("*"), reverse=True):
+            p.unlink()
+        outside.rmdir()
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[:3] == ["secret not found", "visible", "False False"]
+    system = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"}
+    python_tops = {Path(os.path.realpath(p)).parts[1] for p in (sys.prefix, sys.base_prefix)}
+    python_tops |= {Path(os.path.abspath(p)).parts[1] for p in (sys.prefix, sys.base_prefix)}
+    assert set(json.loads(lines[3])) <= system | python_tops | {Path(workdir).parts[1]}
+
+
+@needs_bwrap
+def test_root_home_shows_only_python_dirs(workdir):
+    pydirs = {
+        os.path.realpath(p)
+        for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
+    } | {os.path.abspath(p) for p in (sys.prefix, sys.base_prefix)}
+    code = f"""
+import json, os
+pydirs = {sorted(pydirs)!r}
+seen = []
+if os.path.isdir("/root"):
+    for root, dirs, files in os.walk("/root"):
+        if root in pydirs:
+            dirs[:] = []
+            continue
+        seen += [os.path.join(root, n) for n in dirs + files]
+print(json.dumps(seen))
+"""
+    r = run(code, workdir)
+    assert r.returncode == 0, r.stderr
+    seen = json.loads(r.stdout)
+    for path in seen:  # each entry is a python dir or a directory leading to one
+        assert any(d == path or d.startswith(path + "/") for d in pydirs), path
+    assert "/root/.bashrc" not in seen and "/root/.gitconfig" not in seen
+
+
+@needs_bwrap
+def test_writes_outside_workdir_fail(workdir, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # writable by anyone: only the read-only mount protects it
+    token = uuid.uuid4().hex
+    targets = [shared / "x", Path(sys.prefix) / "x", Path("/usr/x"), Path("/etc/x"), Path("/x")]
+    targets.append(REPO / "x")
+    code = f"""
+import errno, json, os
+result = {{}}
+for path in {[str(t) for t in targets]!r}:
+    try:
+        with open(path, "w") as f:
+            f.write("pwned")
+        result[path] = "written"
+    except OSError as exc:
+        result[path] = errno.errorcode[exc.errno]
+open("/tmp/{token}", "w").write("private tmp")
+open("mine.txt", "w").write("ok")
+print(json.dumps(result))
+"""
+    r = run(code, workdir, readonly=[shared])
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert "written" not in result.values(), r.stdout
+    assert result[str(shared / "x")] == "EROFS"
+    for t in targets:
+        assert not t.exists()
+    assert not Path("/tmp", token).exists()  # its /tmp is private
+    assert (workdir / "mine.txt").read_text() == "ok"
+
+
+@needs_bwrap
+def test_network_is_isolated(workdir):
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()  # works on the host
+        code = f"""
+import socket
+for addr in [("127.0.0.1", {port}), ("1.1.1.1", 53)]:
+    try:
+        socket.create_connection(addr, timeout=2).close()
+        print("connected", addr)
+    except OSError as exc:
+        print("failed", type(exc).__name__)
+"""
+        r = run(code, workdir)
+    finally:
+        server.close()
+    assert r.returncode == 0, r.stderr
+    assert "connected" not in r.stdout
+    assert r.stdout.count("failed") == 2
+
+
+@needs_bwrap
+def test_fork_bomb_is_contained(workdir):
+    code = """
+import os, time
+n = 0
+try:
+    for _ in range(500):
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        n += 1
+except OSError as exc:
+    print("stopped", n, exc.errno)
+else:
+    print("not stopped", n)
+"""
+    r = run(code, workdir, limits=Limits(wall_seconds=10, max_processes=16))
+    assert r.stdout.startswith("stopped"), r
+    assert int(r.stdout.split()[1]) < 16
+    assert r.returncode == 0 and r.seconds < 5  # sleeping children die with the sandbox
+
+
+@needs_bwrap
+def test_real_fork_bomb_is_killed(workdir):
+    token = uuid.uuid4().hex
+    code = f"""
+import os
+marker = {token!r}
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""
+    r = run(code, workdir, limits=Limits(wall_seconds=1.5, max_processes=16))
+    assert r.timed_out and r.seconds < 3
+    assert wait_for(lambda: not host_pids_with(token), 2)
+
+
+@needs_bwrap
+def test_child_is_not_root(workdir):
+    code = "import os; open('owned', 'w').close(); print(os.getuid(), os.geteuid(), os.getgid())"
+    r = run(code, workdir)
+    assert r.returncode == 0, r.stderr
+    uid, euid, gid = map(int, r.stdout.split())
+    assert uid != 0 and euid != 0
+    if os.geteuid() == 0:
+        assert (uid, gid) == (sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
+        assert (workdir / "owned").stat().st_uid == sandbox.SANDBOX_UID  # a real host uid
+    else:
+        assert uid == os.getuid()
+
+
+@needs_bwrap
+def test_workdir_must_be_a_scratch_directory(tmp_path):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    for bad, readonly in [(Path("/tmp"), []), (tmp_path, [inner]), (Path(sys.prefix), [])]:
+        with pytest.raises(ValueError):
+            run("pass", bad, readonly=readonly)
+
+
+# --------------------------------------------------------------------------
+# without bubblewrap
+# --------------------------------------------------------------------------
+
+
+def test_fallback_runs_and_warns_once(no_bwrap, workdir):
+    with pytest.warns(IsolationWarning) as record:
+        r = run_fallback("print('hi')", workdir)
+    message = str(record[0].message)
+    for phrase in ("NOT guaranteed", "read any file", "network", "outside its scratch"):
+        assert phrase in message
+    assert (r.returncode, r.stdout, r.isolation) == (0, "hi\n", "none")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second warning would raise here
+        assert run_fallback("print('again')", workdir).stdout == "again\n"
+
+
+def test_fallback_still_applies_limits(no_bwrap, workdir):
+    with pytest.warns(IsolationWarning):
+        r = run_fallback("import os; os._exit(3)", workdir)
+    assert (r.returncode, r.killed_by_signal, r.isolation) == (3, None, "none")
+    r = run_fallback("import ctypes; ctypes.string_at(0)", workdir)
+    assert (r.returncode, r.killed_by_signal) == (-signal.SIGSEGV, signal.SIGSEGV)
+    r = run_fallback("b = bytearray(8 * 1024**3)", workdir)
+    assert r.returncode == 1 and "MemoryError" in r.stderr
+    r = run_fallback("import sys; sys.stdout.write('x' * 5_000_000)", workdir)
+    assert r.output_truncated and len(r.stdout) == FAST.output_bytes
+
+
+def test_fallback_timeout_kills_process_group(no_bwrap, workdir):
+    code = grandchild_code(uuid.uuid4().hex, daemonize=False, then="time.sleep(100)")
+    pidfile = workdir / "gc.pid"
+    result = {}
+    thread = threading.Thread(
+        target=lambda: result.update(r=run_fallback(code, workdir, limits=Limits(wall_seconds=1)))
+    )
+    with pytest.warns(IsolationWarning):
+        thread.start()
+        assert wait_for(lambda: pidfile.exists() and pidfile.read_text(), 8)
+        pid = int(pidfile.read_text())  # a host pid: there is no pid namespace here
+        assert alive(pid)
+        thread.join(10)
+    r = result["r"]
+    assert r.timed_out and r.seconds < 2.5
+    assert wait_for(lambda: not alive(pid), 2), "grandchild survived the process-group kill"
+
+
+def test_require_isolation_raises(no_bwrap, workdir):
+    with pytest.raises(IsolationUnavailable, match="apt-get install bubblewrap"):
+        run("print('hi')", workdir, require_isolation=True)
+    assert not list(workdir.iterdir())
+
+
+@pytest.mark.parametrize("var, value", [("CI", "true"), ("AUTOGRADER_REQUIRE_ISOLATION", "1")])
+def test_environment_makes_isolation_required(no_bwrap, monkeypatch, workdir, var, value):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(IsolationUnavailable):
+        run_sandboxed([PY, "-c", "pass"], workdir=workdir, readonly_paths=[])
+    with pytest.warns(IsolationWarning):  # an explicit False still wins
+        r = run_sandboxed(
+            [PY, "-c", "pass"], workdir=workdir, readonly_paths=[], require_isolation=False
+        )
+    assert r.returncode == 0
