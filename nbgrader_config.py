@@ -25,3 +25,24 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# Autograde: the student's code never runs in a Jupyter kernel. HiddenChecks (instead of
+# Execute) runs it in the sandbox and writes each check cell's verdict and score.
+# No ClearOutput: the TA sees the student's own plots in the formgrader.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_plugins.HiddenChecks",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A deleted cell comes back from the gradebook instead of waiting for a manual grade forever.
+c.OverwriteCells.add_missing_cells = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("notebook", type=Path)
     run.add_argument("--html", type=Path, help="write the executed notebook as HTML here")
+    grade = commands.add_parser("grade", help="grade a batch of submissions through nbgrader")
+    grade.add_argument("submissions", type=Path, help="one folder per student (or submitted/)")
+    grade.add_argument("--out", type=Path, required=True, help="course, gradebook and reports")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    grade.add_argument("--regrade", action="store_true", help="redo students already graded")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -24,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
 
         generate_release()
         print("assignment/ regenerated from solutions/")
+    elif args.command == "grade":
+        from .batch import run
+
+        return run(args.submissions, args.out, workers=args.workers, regrade=args.regrade)
     elif args.command == "execute":
         from .notebooks import errors, execute, to_html
 

@@ -1,7 +1,11 @@
 """nbgrader preprocessors of the kit, named in ``nbgrader_config.py``."""
 
+from pathlib import Path
+
+import nbformat
 from nbgrader import utils
-from nbgrader.preprocessors import ClearSolutions
+from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from traitlets import Bool, Unicode
 
 
 def task_of(cell):
@@ -34,3 +38,57 @@ class TaskStubs(ClearSolutions):
             return super().preprocess_cell(cell, resources, cell_index)
         finally:
             self.code_stub = {**self.code_stub, language: generic}
+
+
+class HiddenChecks(NbGraderPreprocessor):
+    """Replaces nbgrader's ``Execute`` in ``Autograde``: grade outside the student's kernel.
+
+    The student's code runs in the sandbox (``grader.grade_notebook``); each check cell gets
+    the verdict as its output (the feedback text on stdout, then the score as the cell's
+    result), which nbgrader's ``SaveAutoGrades`` records as partial credit. The student's own
+    outputs, plots included, are left for the TA; nothing is executed in a Jupyter kernel.
+    """
+
+    enabled = Bool(True)
+    results_dir = Unicode(
+        "", help="Folder of per-student results (<student>.json); also read as a cache."
+    ).tag(config=True)
+    secret_file = Unicode(
+        "", help="File holding the secret that seeds the hidden inputs (made if missing)."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from . import grader
+
+        student = resources["nbgrader"]["student"]
+        secret = grader.load_secret(Path(self.secret_file) if self.secret_file else None)
+        seed = grader.case_seed(secret, student)
+        key = grader.result_key(nb, seed)
+        cache = Path(self.results_dir) / f"{student}.json" if self.results_dir else None
+        result = grader.cached_result(cache, key) if cache else None
+        if result is None:
+            result = grader.grade_notebook(nb, seed=seed)
+            if cache:
+                grader.save_result(cache, key, result)
+        write_verdicts(nb, result)
+        return nb, resources
+
+
+def write_verdicts(nb, result) -> None:
+    """Each check cell's outputs become its task's feedback and score."""
+    from .feedback import task_text
+
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        task = meta.get("grade_id")
+        if cell.cell_type != "code" or not meta.get("grade") or task not in result.tasks:
+            continue
+        task_result = result.tasks[task]
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=task_text(task, task_result)),
+            nbformat.v4.new_output(
+                "execute_result",
+                data={"text/plain": f"{task_result.score:g}"},
+                execution_count=None,
+            ),
+        ]

@@ -1,0 +1,465 @@
+"""Grade one submitted notebook: run the student's code in the sandbox, compare on this side.
+
+1. ``plan``: the steps a top-to-bottom run makes: the trusted setup cell, the student's answer
+   cells and own cells, and at each check cell's place that task's probes. Check cells,
+   experiments and the data cell are not run (grading never re-runs the training).
+2. ``draw``: hidden inputs, seeded per submission so a re-run grades the same.
+3. ``run``: ``runner.py`` in the sandbox. The supervisor watches its progress; a step that
+   hangs or kills the process is blamed and skipped, and the run resumes after it, so a fault
+   costs only what it breaks.
+4. ``check``: the returned plain arrays against the reference's, in this process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from . import cases, checks, probes, sandbox
+from .course import SOURCE_DIR
+from .source import (
+    answer_cells,
+    grade_id,
+    helpers,
+    nbgrader_meta,
+    reference,
+    setup_source,
+    source_notebook,
+)
+
+HERE = Path(__file__).resolve().parent
+TASKS = list(probes.PROBES)
+CELL_SECONDS = 20.0
+"""Wall time a student's cell may take at grading (definitions take milliseconds)."""
+PART_SECONDS = 10.0
+"""Wall time one probe part may take (the reference needs well under a second)."""
+MAX_LAUNCHES = 12
+RESULT_BYTES = 20 * 1024 * 1024
+"""Largest result file read back from the sandbox."""
+
+
+@dataclass
+class Step:
+    id: str
+    kind: str  # "cell" or "task"
+    source: str = ""
+    cell: int = -1
+    task: str = ""
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    notes: list[str] = field(default_factory=list)  # what the student should know about the file
+    missing_answers: dict[str, str] = field(default_factory=dict)  # task -> why
+
+
+@dataclass
+class SubmissionResult:
+    tasks: dict[str, checks.TaskResult]
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    isolation: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "tasks": {
+                t: {
+                    "score": r.score,
+                    "max_score": r.max_score,
+                    "notes": r.notes,
+                    "findings": [f.__dict__ for f in r.findings],
+                }
+                for t, r in self.tasks.items()
+            },
+            "notes": self.notes,
+            "flags": self.flags,
+            "seconds": round(self.seconds, 3),
+            "isolation": self.isolation,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> SubmissionResult:
+        Finding = helpers().checking.Finding
+        tasks = {
+            t: checks.TaskResult(
+                t, r["score"], r["max_score"], [Finding(**f) for f in r["findings"]], r["notes"]
+            )
+            for t, r in data["tasks"].items()
+        }
+        return cls(tasks, data["notes"], data["flags"], data["seconds"], data["isolation"])
+
+    @property
+    def total(self) -> float:
+        return round(sum(t.score for t in self.tasks.values()), 2)
+
+    @property
+    def max_total(self) -> float:
+        return sum(t.max_score for t in self.tasks.values())
+
+
+def task_points() -> dict[str, float]:
+    """Points of each autograded task, from the source notebook's check cells."""
+    return {
+        grade_id(c): float(nbgrader_meta(c)["points"])
+        for c in source_notebook().cells
+        if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+    }
+
+
+def answer_tasks() -> dict[str, list[str]]:
+    """answer cell grade_id -> the graded tasks that need it."""
+    return {
+        grade_id(c): [t for t in TASKS if t.startswith(grade_id(c).removesuffix("_answer"))]
+        for c in answer_cells(source_notebook())
+    }
+
+
+def plan(nb) -> Plan:
+    """The steps of a top-to-bottom run of a submitted notebook."""
+    known = {grade_id(c): c for c in source_notebook().cells if grade_id(c)}
+    steps, notes, seen_tasks = [], [], set()
+    answers_seen = set()
+    for index, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if gid in known and known[gid].cell_type == "code" and cell.cell_type != "code":
+            notes.append(f"cell {index} ({gid}) was turned into {cell.cell_type}: it is not run")
+            continue
+        if cell.cell_type != "code":
+            continue
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if gid == "setup":
+            steps.append(Step(f"cell{index}", "cell", setup_source(), index))
+        elif gid.endswith("_answer") and gid in known:
+            answers_seen.add(gid)
+            steps.append(Step(f"cell{index}", "cell", source, index))
+        elif gid in TASKS:
+            if gid not in seen_tasks:
+                seen_tasks.add(gid)
+                steps.append(Step(f"task:{gid}", "task", task=gid))
+        elif gid in known:
+            continue  # the instructor's cells: data loading and experiments are not re-run
+        else:
+            steps.append(Step(f"cell{index}", "cell", source, index))
+    if not any(s.source == setup_source() for s in steps):
+        steps.insert(0, Step("setup", "cell", setup_source(), -1))
+        notes.append("the setup cell is missing: the original setup was run first")
+    for task in TASKS:
+        if task not in seen_tasks:
+            steps.append(Step(f"task:{task}", "task", task=task))
+            notes.append(f"the check cell of {task} is missing: its hidden checks ran at the end")
+    missing = {}
+    for gid, tasks in answer_tasks().items():
+        if gid not in answers_seen:
+            for task in tasks:
+                missing[task] = f"the answer cell {gid} is missing from the notebook"
+    return Plan(steps, notes, missing)
+
+
+def load_secret(path: Path | None) -> bytes:
+    """The grading secret (made on first use): hidden inputs differ from course to course."""
+    if path is None:
+        return b"batchnorm-kit"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(secrets.token_bytes(32))
+        os.replace(tmp, path)
+    return path.read_bytes()
+
+
+@functools.cache
+def _grader_version() -> str:
+    """Digest of everything that decides a grade: a change invalidates saved results."""
+    digest = hashlib.sha256()
+    for name in ("cases.py", "checks.py", "grader.py", "mistakes.py", "probes.py", "runner.py"):
+        digest.update((HERE / name).read_bytes())
+    digest.update((SOURCE_DIR / "BatchNormalization.ipynb").read_bytes())
+    return digest.hexdigest()
+
+
+def result_key(nb, seed: int) -> str:
+    """What a saved result is valid for: the code that runs, the hidden inputs, the grader."""
+    steps = [(s.kind, s.source, s.task) for s in plan(nb).steps]
+    text = json.dumps([str(seed), _grader_version(), steps])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def save_result(path: Path, key: str, result: SubmissionResult) -> None:
+    """Write a result atomically: a reader sees the old file or the new, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"key": key, "result": result.to_json()}, indent=1))
+    os.replace(tmp, path)
+
+
+def cached_result(path: Path, key: str) -> SubmissionResult | None:
+    """The saved result if it was made for ``key``."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key:
+        return None
+    return SubmissionResult.from_json(data["result"])
+
+
+def case_seed(secret: bytes, student: str) -> int:
+    """Seed of a student's hidden inputs: unknown without the secret, the same on a re-run."""
+    digest = hashlib.sha256(secret + b"\0" + student.encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def draw_inputs(seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    return {task: cases.draw(task, rng) for task in TASKS}
+
+
+def expected_outputs(inputs: dict) -> dict:
+    ref = reference()
+    return {
+        task: {part: probes.PROBES[task][part](ref, inputs[task][part]) for part in parts}
+        for task, parts in probes.PROBES.items()
+    }
+
+
+def _write_code(code_dir: Path) -> None:
+    """What the sandbox runs, read-only inside it: the runner, the probes, the given helpers."""
+    for name in ("runner.py", "probes.py"):
+        shutil.copy(HERE / name, code_dir / name)
+    shutil.copytree(
+        SOURCE_DIR / "cs231n", code_dir / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
+    )
+
+
+def _write_job(workdir: Path, plan_: Plan, inputs: dict, skip: list[str]) -> None:
+    flat = {
+        f"{t}/{p}/{k}": v
+        for t, parts in inputs.items()
+        for p, d in parts.items()
+        for k, v in d.items()
+    }
+    np.savez(workdir / "inputs.npz", **flat)
+    job = {"steps": [s.__dict__ for s in plan_.steps], "skip": skip}
+    (workdir / "job.json").write_text(json.dumps(job))
+
+
+def _read_progress(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(errors="replace").splitlines()[:10000]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def _open_step(records: list[dict]) -> str | None:
+    """The step or part that started and did not end (the innermost)."""
+    open_ = []
+    for r in records:
+        if "start" in r:
+            open_.append(str(r["start"]))
+        elif "end" in r and open_ and open_[-1] == str(r["end"]):
+            open_.pop()
+    return open_[-1] if open_ else None
+
+
+class _Watchdog:
+    """Kills the run when the current step has run longer than its limit."""
+
+    def __init__(self, progress: Path):
+        self.progress = progress
+        self.step, self.since = None, time.monotonic()
+        self.size = -1
+
+    def __call__(self) -> bool:
+        try:
+            size = self.progress.stat().st_size
+        except OSError:
+            size = 0
+        if size != self.size:
+            self.size = size
+            step = _open_step(_read_progress(self.progress))
+            if step != self.step:
+                self.step, self.since = step, time.monotonic()
+        limit = PART_SECONDS if self.step and "." in self.step else CELL_SECONDS
+        return time.monotonic() - self.since > limit
+
+
+def run_student(plan_: Plan, inputs: dict, *, require_isolation: bool | None = None):
+    """Run the plan in the sandbox; (part results, cell errors, notes, isolation).
+
+    Each launch runs the steps not yet done. When a launch dies in a step (a hang stopped by
+    the watchdog, a crash, an exit), that step is recorded as failed and the next launch
+    skips it, so the rest is graded.
+    """
+    parts: dict[str, checks.PartResult] = {}
+    failed: dict[str, str] = {}  # step or part id -> why it failed
+    cell_errors: dict[str, dict] = {}
+    notes: list[str] = []
+    isolation = ""
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        code_dir, workdir = Path(tmp, "code"), Path(tmp, "work")
+        code_dir.mkdir()
+        _write_code(code_dir)
+        for _launch in range(MAX_LAUNCHES):
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir()
+            _write_job(workdir, plan_, inputs, sorted({*failed, *parts}))
+            out = workdir / "out"
+            result = sandbox.run_sandboxed(
+                [sys.executable, str(code_dir / "runner.py"), str(workdir)],
+                workdir=workdir,
+                readonly_paths=[code_dir],
+                limits=sandbox.Limits(wall_seconds=900, cpu_seconds=900),
+                env={"PYTHONPATH": str(code_dir)},
+                require_isolation=require_isolation,
+                watchdog=_Watchdog(out / "progress.jsonl"),
+            )
+            isolation = result.isolation
+            records = _read_progress(out / "progress.jsonl")
+            for r in records:
+                if str(r.get("end", "")).startswith("cell") and "error" in r:
+                    cell_errors[str(r["end"])] = r
+            _collect(out, parts)
+            if any(r.get("finished") for r in records):
+                break
+            culprit = _open_step(records)
+            reason = _fault_reason(result)
+            if culprit is None:
+                notes.append(f"the grading process failed before running your code: {reason}")
+                break
+            failed[culprit] = reason
+            if culprit.startswith("cell"):
+                cell_errors[culprit] = {"error": "stopped", "message": reason}
+        else:
+            notes.append("grading stopped after too many faults")
+    for task, task_parts in probes.PROBES.items():
+        for part in task_parts:
+            part_id = f"{task}.{part}"
+            if part_id not in parts:
+                why = failed.get(part_id) or failed.get(f"task:{task}") or "it did not run"
+                parts[part_id] = checks.PartResult(missing=why)
+    return parts, cell_errors, notes, isolation
+
+
+def _fault_reason(result) -> str:
+    if result.timed_out or result.watchdog_fired:
+        return "it ran too long and was stopped (an endless loop or a sleep?)"
+    if result.killed_by_signal:
+        return f"the process was killed by signal {result.killed_by_signal} (a crash?)"
+    if result.returncode not in (0, None):
+        return f"the process exited with code {result.returncode} (sys.exit or os._exit?)"
+    return "the process stopped early"
+
+
+def _collect(out: Path, parts: dict) -> None:
+    """Read back every part result in ``out``; validate sizes and keys, never unpickle."""
+    for task, task_parts in probes.PROBES.items():
+        for part in task_parts:
+            meta_path = out / f"{task}.{part}.json"
+            if not meta_path.exists() or meta_path.stat().st_size > RESULT_BYTES:
+                continue
+            try:
+                meta = json.loads(meta_path.read_text())
+            except ValueError:
+                continue
+            result = checks.PartResult()
+            if "error" in meta:
+                result.error = {
+                    k: str(meta.get(k, ""))[:400] for k in ("error", "message", "where")
+                }
+            else:
+                result.types = {
+                    str(k): str(v)[:200] for k, v in dict(meta.get("types", {})).items()
+                }
+                result.nones = {str(n) for n in meta.get("nones", [])}
+                result.lists = {
+                    str(k): [str(x)[:100] for x in v][:1000]
+                    for k, v in dict(meta.get("lists", {})).items()
+                    if isinstance(v, list)
+                }
+                npz = out / f"{task}.{part}.npz"
+                if npz.exists() and npz.stat().st_size <= RESULT_BYTES:
+                    try:
+                        with np.load(npz, allow_pickle=False) as data:
+                            result.arrays = {k: data[k] for k in data.files}
+                    except (ValueError, OSError, EOFError) as exc:
+                        result.error = {
+                            "error": "unreadable result",
+                            "message": str(exc)[:200],
+                            "where": "",
+                        }
+            parts[f"{task}.{part}"] = result
+
+
+def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> SubmissionResult:
+    """Grade a parsed notebook (nbformat v4 node)."""
+    start = time.perf_counter()
+    plan_ = plan(nb)
+    inputs = draw_inputs(seed)
+    expected = expected_outputs(inputs)
+    parts, cell_errors, notes, isolation = run_student(
+        plan_, inputs, require_isolation=require_isolation
+    )
+    points = task_points()
+    ref = reference()
+    tasks = {}
+    for task in TASKS:
+        got = {p: parts.get(f"{task}.{p}") for p in probes.PROBES[task]}
+        weighted, task_notes = checks.check_task(task, inputs[task], got, expected[task], ref)
+        findings = [f for f, _ in weighted]
+        if task in plan_.missing_answers:
+            task_notes.append(plan_.missing_answers[task])
+        tasks[task] = checks.TaskResult(
+            task, checks.score(task, points[task], weighted), points[task], findings, task_notes
+        )
+    for step_id, err in cell_errors.items():
+        index = step_id.removeprefix("cell")
+        notes.append(
+            f"cell {index} failed when run top to bottom: {err.get('error')}: "
+            f"{err.get('message', '')}"
+        )
+    return SubmissionResult(tasks, plan_.notes + notes, [], time.perf_counter() - start, isolation)
+
+
+def read_notebook(path: Path):
+    """Parse a submitted file into nbformat v4, or raise ValueError with a clear reason."""
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise ValueError("the notebook file is empty")
+    try:
+        return nbformat.reads(data.decode("utf-8", errors="replace"), as_version=4)
+    except Exception as exc:  # nbformat raises many kinds on corrupt input
+        raise ValueError(
+            f"the notebook file cannot be read as a notebook ({type(exc).__name__}:"
+            f" {str(exc)[:200]})"
+        ) from exc
+
+
+def empty_result(points: dict[str, float], reason: str) -> SubmissionResult:
+    """Zero on every task, for a submission with nothing to grade."""
+    Finding = helpers().checking.Finding
+    tasks = {
+        t: checks.TaskResult(t, 0.0, p, [Finding("the notebook", False, reason)])
+        for t, p in points.items()
+    }
+    return SubmissionResult(tasks, [reason])

@@ -1,0 +1,172 @@
+"""The process that runs a student's code, inside the sandbox: ``python runner.py JOBDIR``.
+
+Untrusted from the first student line on. It executes the job's steps in notebook order,
+as Restart & Run All would: the student's cells, and at each check cell's place the probes of
+that task (``probes.py``). It writes back only plain data:
+
+- ``out/progress.jsonl``: one line when a step starts and one when it ends (with the error,
+  if any), so the supervisor can tell which step hung or killed the process;
+- ``out/<task>.<part>.npz`` (numeric arrays, no pickles) and ``.json`` (strings, numbers).
+
+Nothing here decides a grade: the trusted side loads these files, validates them and compares.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+import probes
+
+MESSAGE_CHARS = 300
+"""How much of an exception message is kept."""
+
+
+class _Shell:
+    """Stands in for IPython's shell: cell magics and line magics do nothing here."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, *args, **kwargs):
+        return None
+
+    def system(self, *args, **kwargs):
+        return None
+
+    def getoutput(self, *args, **kwargs):
+        return []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _transform(source: str) -> str:
+    """Turn IPython syntax (``%magic``, ``!cmd``) into plain Python."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:
+        return source
+    return TransformerManager().transform_cell(source)
+
+
+def _describe(exc: BaseException, filename_prefix: str = "<cell") -> dict:
+    """Exception type, message and the student's line where it was raised."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<")]
+    where = frames[-1] if frames else None
+    message = str(exc)
+    return {
+        "error": type(exc).__name__,
+        "message": message[:MESSAGE_CHARS],
+        "where": f"{where.filename} line {where.lineno}" if where else "",
+    }
+
+
+def _plain(value):
+    """A returned value as plain data: an ndarray (a copy, base class), a string list, or None."""
+    if value is None:
+        return None, "None"
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [str(v)[:100] for v in value[:1000]], kind
+    array = np.array(value, copy=True)
+    if isinstance(array, np.ndarray) and type(array) is not np.ndarray:
+        array = array.view(np.ndarray)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"not a numeric array: {kind}")
+    return array, kind
+
+
+class Progress:
+    def __init__(self, path: Path):
+        self._file = open(path, "a", buffering=1)  # noqa: SIM115 (kept open for the run)
+
+    def write(self, **record):
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+
+
+def run_part(ns, task, part, inp, out_dir: Path) -> dict:
+    status = {"task": task, "part": part}
+    try:
+        values = probes.PROBES[task][part](ns, inp)
+    except BaseException as exc:  # noqa: BLE001  (the student's code raised: record it)
+        status.update(_describe(exc))
+        (out_dir / f"{task}.{part}.json").write_text(json.dumps(status))
+        return status
+    arrays, meta = {}, {"types": {}, "lists": {}, "nones": []}
+    for name, value in values.items():
+        try:
+            plain, kind = _plain(value)
+        except Exception as exc:  # noqa: BLE001
+            meta["types"][name] = f"unconvertible: {str(exc)[:100]}"
+            continue
+        meta["types"][name] = kind
+        if plain is None:
+            meta["nones"].append(name)
+        elif isinstance(plain, list):
+            meta["lists"][name] = plain
+        else:
+            arrays[name] = plain
+    np.savez(out_dir / f"{task}.{part}.npz", **arrays)
+    status.update(meta)
+    (out_dir / f"{task}.{part}.json").write_text(json.dumps(status))
+    return {"task": task, "part": part}
+
+
+def load_inputs(path: Path) -> dict:
+    nested: dict = {}
+    with np.load(path, allow_pickle=False) as data:
+        for key in data.files:
+            task, part, name = key.split("/")
+            nested.setdefault(task, {}).setdefault(part, {})[name] = data[key]
+    return nested
+
+
+def main(job_dir: str) -> int:
+    job_dir = Path(job_dir)
+    job = json.loads((job_dir / "job.json").read_text())
+    inputs = load_inputs(job_dir / "inputs.npz")
+    out_dir = job_dir / "out"
+    out_dir.mkdir(exist_ok=True)
+    progress = Progress(out_dir / "progress.jsonl")
+    skip = set(job.get("skip", []))
+
+    shell = _Shell()
+    builtins.get_ipython = lambda: shell
+    ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: shell}
+    os.chdir(job_dir)
+    for step in job["steps"]:
+        if step["id"] in skip:
+            continue
+        progress.write(start=step["id"])
+        if step["kind"] == "cell":
+            record = {"end": step["id"]}
+            try:
+                code = compile(_transform(step["source"]), f"<cell {step['cell']}>", "exec")
+                exec(code, ns)  # noqa: S102  (the student's own cell, sandboxed)
+            except BaseException as exc:  # noqa: BLE001
+                record.update(_describe(exc))
+            progress.write(**record)
+        else:
+            task = step["task"]
+            for part in probes.PROBES[task]:
+                part_id = f"{task}.{part}"
+                if part_id in skip:
+                    continue
+                progress.write(start=part_id)
+                run_part(ns, task, part, inputs[task][part], out_dir)
+                progress.write(end=part_id)
+            progress.write(end=step["id"])
+    progress.write(finished=True)
+    sys.stdout.flush()
+    os._exit(0)  # do not run the student's atexit handlers or finalizers
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,50 @@
+"""Build submissions for the tests: the reference or the release with cells changed."""
+
+from __future__ import annotations
+
+import copy
+
+import nbformat
+
+from autograder.course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from autograder.grader import SubmissionResult, grade_notebook
+from autograder.source import grade_id
+
+
+def reference_nb():
+    """The instructor's notebook, as a student who solved everything would submit it."""
+    return nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+
+
+def release_nb():
+    """The blank release, as a student who did nothing would submit it."""
+    return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+
+
+def cell(nb, gid: str):
+    (found,) = [c for c in nb.cells if grade_id(c) == gid]
+    return found
+
+
+def with_answers(replacements: dict[str, str], base=None, extra: list[tuple[int, str]] = ()):
+    """A copy of ``base`` (default: the reference) with answer cells' sources replaced.
+
+    ``replacements`` maps an answer cell's grade_id (e.g. ``"batchnorm_forward_answer"``) to
+    its new source; ``extra`` inserts new student cells (position, source).
+    """
+    nb = copy.deepcopy(base if base is not None else reference_nb())
+    for gid, source in replacements.items():
+        cell(nb, gid).source = source
+    for position, source in sorted(extra, reverse=True):
+        nb.cells.insert(position, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def grade(nb, seed: int = 1) -> SubmissionResult:
+    """Grade through the real path (sandbox + trusted comparison), without nbgrader."""
+    return grade_notebook(nb, seed=seed)
+
+
+def answer_source(gid: str) -> str:
+    """The reference's source of an answer cell, to edit into a variant."""
+    return cell(reference_nb(), gid).source
