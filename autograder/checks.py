@@ -26,6 +26,7 @@ NUMERIC_TOL = 1e-5
 student's own forward (hidden shapes are larger than the public ones)."""
 
 NET_TOL = 1e-6
+NET = "FullyConnectedNet"
 
 
 @dataclass
@@ -213,16 +214,19 @@ def check_task(task, inputs, got: dict[str, PartResult], expected, ref) -> tuple
         inp, exp = inputs[part_name], expected[part_name]
         part = got.get(part_name)
         what = _describe(what, inp)
+        primary = how in ("value", "value32")
         problem = _part_problem(part)
         if problem:
-            weighted.append((Finding(what, False, problem, _error_mistake(task, part)), weight))
+            weighted.append(
+                (Finding(what, False, problem, _error_mistake(task, part)), weight, primary)
+            )
             continue
         present, value = _result_value(part, key)
         if not present:
             mistake = None
             if key.startswith("train_running"):
                 mistake = "the running statistics never reach the caller: store them in bn_param"
-            weighted.append((Finding(what, False, f"no result: {value}", mistake), weight))
+            weighted.append((Finding(what, False, f"no result: {value}", mistake), weight, primary))
             continue
         if how == "value" or how == "value32":
             tol = FLOAT32_TOL if how == "value32" else HIDDEN_TOL
@@ -264,7 +268,7 @@ def check_task(task, inputs, got: dict[str, PartResult], expected, ref) -> tuple
             )
         else:
             raise ValueError(how)
-        weighted.append((finding, weight))
+        weighted.append((finding, weight, primary))
     return weighted, []
 
 
@@ -287,7 +291,7 @@ def _error_mistake(task, part: PartResult | None) -> str | None:
     message = part.error.get("message", "")
     name = part.error.get("error", "")
     if name == "NotImplementedError":
-        return "not implemented yet"
+        return None  # the message says it
     if name == "NameError":
         return (
             "a name your code uses is not defined when the notebook runs top to bottom: "
@@ -304,8 +308,8 @@ def _check_net(inputs, got, expected, ref):
     Finding = helpers().checking.Finding
     weighted, notes = [], []
 
-    def add(finding, weight):
-        weighted.append((finding, weight))
+    def add(finding, weight, primary=False):
+        weighted.append((finding, weight, primary))
 
     init, init_exp = got.get("init"), expected["init"]
     problem = _part_problem(init)
@@ -391,6 +395,7 @@ def _check_net(inputs, got, expected, ref):
                     _error_mistake("FullyConnectedNet", part),
                 ),
                 4,
+                True,
             )
             continue
         present, loss = _result_value(part, "loss")
@@ -398,21 +403,24 @@ def _check_net(inputs, got, expected, ref):
         if not finding.passed and present:
             words = mistakes.recognise("FullyConnectedNet", part_name, "loss", loss, inp, ref)
             finding = Finding(finding.what, False, finding.detail, words)
-        add(finding, 1)
+        add(finding, 1, True)
         names = sorted(k.removeprefix("grad_") for k in exp if k.startswith("grad_"))
-        bad = []
+        bad, words = [], None
         for name in names:
             p, g = _result_value(part, f"grad_{name}")
             if not (p and _value(name, g, exp[f"grad_{name}"], NET_TOL).passed):
                 bad.append(name)
+                if p and words is None:
+                    words = mistakes.recognise(NET, part_name, f"grad_{name}", g, inp, ref)
         add(
             Finding(
                 f"gradients {label}",
                 not bad,
                 f"wrong for {', '.join(bad)}" if bad else "all match",
-                None,
+                words,
             ),
             2,
+            True,
         )
         present, scores = _result_value(part, "scores")
         finding = _value(
@@ -424,11 +432,18 @@ def _check_net(inputs, got, expected, ref):
         if not finding.passed and present:
             words = mistakes.recognise("FullyConnectedNet", part_name, "scores", scores, inp, ref)
             finding = Finding(finding.what, False, finding.detail, words)
-        add(finding, 1)
+        add(finding, 1, True)
     return weighted, notes
 
 
 def score(task: str, points: float, weighted: list) -> float:
-    total = sum(w for _, w in weighted)
-    passed = sum(w for f, w in weighted if f.passed)
+    """points × the weight of the checks passed / all weight; 0 when no value check passed.
+
+    Side checks (inputs unchanged, parameters initialised) earn credit only beside a correct
+    value: a function that computes nothing right gets nothing.
+    """
+    if not any(f.passed for f, _, primary in weighted if primary):
+        return 0.0
+    total = sum(w for _, w, _ in weighted)
+    passed = sum(w for f, w, _ in weighted if f.passed)
     return round(points * passed / total, 2) if total else 0.0

@@ -145,7 +145,10 @@ def main(job_dir: str) -> int:
         if step["id"] in skip:
             continue
         progress.write(start=step["id"])
-        if step["kind"] == "cell":
+        if step["kind"] == "inject":
+            exec(compile(step["source"], "<given layers>", "exec"), ns)  # noqa: S102
+            progress.write(end=step["id"])
+        elif step["kind"] == "cell":
             record = {"end": step["id"]}
             try:
                 code = compile(_transform(step["source"]), f"<cell {step['cell']}>", "exec")
