@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release lint format bench-notebook cifar10 clean
+.PHONY: demo test release lint format bench-notebook bench-grading cifar10 clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
-## demo: regenerate the release and run the reference notebook to demo-out/ (HTML with plots)
+## demo: grade example submissions (reference, blank release, typical mistakes) into demo-out/
 demo: $(VENV)/.installed
-	$(BIN)/python -m autograder release
-	$(BIN)/python -m autograder execute solutions/batchnorm/BatchNormalization.ipynb \
-		--html demo-out/BatchNormalization.html
+	$(BIN)/python -m autograder demo --out demo-out
 
 ## test: the whole test suite
 test: $(VENV)/.installed
@@ -39,6 +37,10 @@ format: $(VENV)/.installed
 ## bench-notebook: end-to-end execution time of the reference notebook (target <= 60 s)
 bench-notebook: $(VENV)/.installed
 	$(BIN)/python -m autograder execute solutions/batchnorm/BatchNormalization.ipynb
+
+## bench-grading: seconds per submission for a batch of 30 full submissions
+bench-grading: $(VENV)/.installed
+	$(BIN)/python -m autograder bench --students 30
 
 ## cifar10: fetch CIFAR-10 into data/ (checksum verified); notebooks then use it
 cifar10: $(VENV)/.installed

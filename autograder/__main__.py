@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, required=True, help="course, gradebook and reports")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     grade.add_argument("--regrade", action="store_true", help="redo students already graded")
+    demo = commands.add_parser("demo", help="build example submissions and grade them")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"))
+    bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
+    bench.add_argument("--students", type=int, default=30)
+    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -34,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         from .batch import run
 
         return run(args.submissions, args.out, workers=args.workers, regrade=args.regrade)
+    elif args.command == "demo":
+        return demo_command(args.out)
+    elif args.command == "bench":
+        return bench_command(args.students, args.workers)
     elif args.command == "execute":
         from .notebooks import errors, execute, to_html
 
@@ -49,6 +58,59 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.notebook}: executed in {seconds:.1f} s")
         return 1 if errors(nb) else 0
     return 0
+
+
+def demo_command(out: Path) -> int:
+    """The kit's main job on its embedded default: grade example submissions."""
+    import shutil
+
+    from .batch import run
+    from .course import NOTEBOOK, SOURCE_DIR
+    from .examples import build
+    from .notebooks import execute, to_html
+
+    shutil.rmtree(out / "submissions", ignore_errors=True)
+    print("Running the reference notebook (its plots go into the example submission)...")
+    start = time.perf_counter()
+    reference = execute(SOURCE_DIR / NOTEBOOK)
+    (out / "BatchNormalization.html").parent.mkdir(parents=True, exist_ok=True)
+    (out / "BatchNormalization.html").write_text(to_html(reference))
+    print(f"  executed in {time.perf_counter() - start:.1f} s: {out / 'BatchNormalization.html'}")
+    students = build(out / "submissions", executed_reference=reference)
+    print(f"Grading {len(students)} example submissions: {', '.join(students)}")
+    code = run(out / "submissions", out / "grading", workers=os.cpu_count() or 1, regrade=True)
+    print(
+        f"Feedback pages: {out / 'grading' / 'feedback'}/<student>.html; nbgrader course "
+        f"(formgrader, export): cd {out / 'grading' / 'course'} && nbgrader formgrader"
+    )
+    return code
+
+
+def bench_command(students: int, workers: int) -> int:
+    """Seconds per submission for a batch of full submissions (not a test: a measurement)."""
+    import tempfile
+
+    import nbformat
+
+    from .batch import run
+    from .course import NOTEBOOK, SOURCE_DIR
+
+    reference = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp, "submissions")
+        for i in range(students):
+            (subs / f"student{i:03d}").mkdir(parents=True)
+            nbformat.write(reference, subs / f"student{i:03d}" / NOTEBOOK)
+        Path(tmp, "out").mkdir()
+        run(subs, Path(tmp, "out"), workers=workers)  # warm: the course's gradebook exists
+        start = time.perf_counter()
+        code = run(subs, Path(tmp, "out"), workers=workers, regrade=True)
+        seconds = time.perf_counter() - start
+    print(
+        f"bench: {students} full submissions, {workers} workers, {os.cpu_count()} cores: "
+        f"{seconds:.1f} s, {seconds / students:.2f} s per submission"
+    )
+    return code
 
 
 if __name__ == "__main__":

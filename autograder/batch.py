@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,20 @@ from . import grader
 from .course import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR, nbgrader_config
 
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
+
+COURSE_CONFIG = """\
+# nbgrader course of a grading run, written by `python -m autograder grade`.
+# From this folder, nbgrader's own commands (formgrader, export, generate_feedback) work on
+# the gradebook the kit filled.
+c = get_config()  # noqa: F821
+load_subconfig("{root}/nbgrader_config.py")  # noqa: F821
+c.CourseDirectory.root = "{course}"
+c.CourseDirectory.source_directory = "{root}/solutions"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.db_url = "sqlite:///{out}/gradebook.db"
+c.HiddenChecks.results_dir = "{out}/results"
+c.HiddenChecks.secret_file = "{out}/grading_secret"
+"""
 
 
 @dataclass
@@ -120,6 +135,10 @@ class Batch:
         if marker.exists() and marker.read_text() == version:
             return
         self.course.mkdir(parents=True, exist_ok=True)
+        _atomic_write(
+            self.course / "nbgrader_config.py",
+            COURSE_CONFIG.format(root=ROOT, course=self.course, out=self.out),
+        )
         result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
@@ -166,6 +185,7 @@ def hidden_checks(path: str, student: str, secret: bytes, results_dir: str) -> s
 
 
 def run(submissions: Path, out: Path, workers: int = 1, regrade: bool = False) -> int:
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
     batch = Batch(out)
     students = collect(submissions)
@@ -342,14 +362,14 @@ def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> s
 
 def summary_table(rows: list[dict]) -> str:
     points = grader.task_points()
-    lines = [f"{'student':<20} {'total':>8}  {'autograded parts below full marks':<45} flags"]
+    width = max([len("student"), *(len(r["student_id"]) for r in rows)])
+    lines = [f"{'student':<{width}}  {'total':>11}  autograded parts below full marks; flags"]
     for r in rows:
         low = [t for t in points if r.get(t, "") != f"{points[t]:g}"]
-        lost = ", ".join(low) if len(low) < len(points) else "all"
-        flags = "; ".join(r["flags"]) if r["flags"] else ""
-        lines.append(
-            f"{r['student_id']:<20} {r['total']:>3}/{r['max_total']:<4}  {lost or '-':<45} {flags}"
-        )
+        lost = "all" if len(low) == len(points) else ", ".join(low) or "-"
+        flags = f"  FLAGGED: {'; '.join(r['flags'])}" if r["flags"] else ""
+        total = f"{r['total']}/{r['max_total']}"
+        lines.append(f"{r['student_id']:<{width}}  {total:>11}  {lost}{flags}")
     return "\n".join(lines)
 
 

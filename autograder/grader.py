@@ -219,6 +219,12 @@ def cached_result(path: Path, key: str) -> SubmissionResult | None:
 
 
 NET = "FullyConnectedNet"
+CACHE_USERS = {
+    "batchnorm_backward": "batchnorm_forward_train",
+    "batchnorm_backward_alt": "batchnorm_forward_train",
+    "layernorm_backward": "layernorm_forward",
+}
+"""Backward tasks checked through the cache of a forward (the cache's layout is the student's)."""
 NET_LAYER_TASKS = [t for t in TASKS if t != NET]
 
 
@@ -467,6 +473,15 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
             [w[0] for w in weighted],
             task_notes,
         )
+    for backward, forward in CACHE_USERS.items():
+        if (
+            tasks[forward].score < tasks[forward].max_score
+            and tasks[backward].score < tasks[backward].max_score
+        ):
+            tasks[backward].notes.append(
+                f"{backward} is checked through the cache of your {forward.split('_train')[0]},"
+                f" which failed its own checks ({forward}): fix that first"
+            )
     failed_layers = [t for t in NET_LAYER_TASKS if tasks[t].score < tasks[t].max_score]
     if failed_layers and tasks[NET].score < tasks[NET].max_score:
         substituted = _net_with_reference_layers(

@@ -1,0 +1,66 @@
+"""Example submissions, built from the source so they never drift: what ``make demo`` grades.
+
+Each mistake is a one-line edit of the reference answer, the way students make it.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+from .course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from .source import grade_id
+
+MISTAKES = {
+    "dana_unbiased_variance": (
+        "batchnorm_forward_answer",
+        "var = np.mean(xc**2, axis=0)",
+        "var = np.var(x, axis=0, ddof=1)",
+    ),
+    "eli_test_uses_batch_stats": (
+        "batchnorm_forward_answer",
+        "scale = gamma / np.sqrt(running_var + eps)\n        out = (x - running_mean) * scale + beta",
+        "out = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta",
+    ),
+    "finn_relu_mask_from_dout": (
+        "relu_backward_answer",
+        "dx = np.where(x > 0, dout, 0.0)",
+        "dx = np.where(dout > 0, dout, 0.0)",
+    ),
+    "gia_l2_without_half": (
+        "FullyConnectedNet_answer",
+        "loss = data_loss + 0.5 * self.reg * sum(",
+        "loss = data_loss + self.reg * sum(",
+    ),
+    "hugo_momentum_reversed": (
+        "batchnorm_forward_answer",
+        "running_mean = momentum * running_mean + (1 - momentum) * mu",
+        "running_mean = (1 - momentum) * running_mean + momentum * mu",
+    ),
+}
+
+
+def with_edit(nb, answer: str, old: str, new: str):
+    nb = copy.deepcopy(nb)
+    (cell,) = [c for c in nb.cells if grade_id(c) == answer]
+    if old not in cell.source:
+        raise ValueError(f"example edit no longer applies to {answer}: {old!r}")
+    cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def build(dest: Path, executed_reference=None) -> list[str]:
+    """Write one folder per example student under ``dest``; return their ids."""
+    reference = executed_reference or nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    examples = {
+        "ada_reference": reference,
+        "bo_blank_release": nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
+    }
+    for student, (answer, old, new) in MISTAKES.items():
+        examples[student] = with_edit(reference, answer, old, new)
+    for student, nb in examples.items():
+        (dest / student).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, dest / student / NOTEBOOK)
+    return list(examples)
