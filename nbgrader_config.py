@@ -30,6 +30,7 @@ c.GenerateAssignment.preprocessors = [
 # Execute) runs it in the sandbox and writes each check cell's verdict and score.
 # No ClearOutput: the TA sees the student's own plots in the formgrader.
 c.Autograde.sanitize_preprocessors = [
+    "autograder.nbgrader_plugins.RepairMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",

@@ -29,7 +29,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import grader
@@ -57,6 +57,7 @@ class Student:
     id: str
     notebook: Path | None  # the submitted file, or None
     notes: list[str]
+    flags: list[str] = field(default_factory=list)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -76,14 +77,20 @@ def collect(submissions: Path) -> list[Student]:
     """Students and their notebooks, from a folder per student or nbgrader's submitted/ tree."""
     root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     students = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() or p.is_symlink()):
         if not valid_student_id(folder.name):
+            print(f"skipped {folder.name!r}: not a student id", file=sys.stderr)
             continue
         base = folder / ASSIGNMENT if (folder / ASSIGNMENT).is_dir() else folder
-        notes = []
+        notes, flags = [], []
         chosen = base / NOTEBOOK
-        if chosen.is_symlink():
-            notes.append(f"{NOTEBOOK} is a symbolic link: it was not followed")
+        links = [p for p in (folder, base, chosen) if p.is_symlink()]
+        if links:
+            target = os.path.realpath(links[0])
+            flags.append(f"symlink in the submission ({links[0].name} -> {target}): not followed")
+            notes.append(
+                f"{links[0].name} is a symbolic link: it was not followed, so nothing was graded"
+            )
             chosen = None
         elif not chosen.is_file():
             others = sorted(p for p in base.glob("*.ipynb") if p.is_file() and not p.is_symlink())
@@ -99,7 +106,7 @@ def collect(submissions: Path) -> list[Student]:
                     + (f" (found {', '.join(p.name for p in others)})" if others else "")
                 )
                 chosen = None
-        students.append(Student(folder.name, chosen, notes))
+        students.append(Student(folder.name, chosen, notes, flags))
     return students
 
 
@@ -156,6 +163,16 @@ class Batch:
                 dest.unlink()
             return "missing"
         data = student.notebook.read_bytes()
+        try:
+            grader.read_notebook(student.notebook)
+        except ValueError as exc:
+            # nbgrader grades a missing notebook as zero: keep the file beside it, stage none
+            student.notes.append(str(exc))
+            kept = dest.with_name(f"{NOTEBOOK}.unreadable")
+            kept.write_bytes(data)
+            if dest.exists():
+                dest.unlink()
+            return "unreadable-" + hashlib.sha256(data).hexdigest()
         if not dest.exists() or dest.read_bytes() != data:
             tmp = dest.with_name(f".{dest.name}.tmp")
             tmp.write_bytes(data)
@@ -180,7 +197,13 @@ def hidden_checks(path: str, student: str, secret: bytes, results_dir: str) -> s
     key = grader.result_key(nb, seed)
     cache = Path(results_dir) / f"{student}.json"
     if grader.cached_result(cache, key) is None:
-        grader.save_result(cache, key, grader.grade_notebook(nb, seed=seed))
+        try:
+            result = grader.grade_notebook(nb, seed=seed)
+        except Exception as exc:  # noqa: BLE001  (one notebook's problem stays its own)
+            result = grader.empty_result(
+                grader.task_points(), f"the grader failed on this notebook: {exc!r}"[:300]
+            )
+        grader.save_result(cache, key, result)
     return ""
 
 
@@ -200,7 +223,7 @@ def run(submissions: Path, out: Path, workers: int = 1, regrade: bool = False) -
         print(f"{skipped} student(s) already graded and unchanged: kept (use --regrade to redo)")
 
     # hidden checks, in parallel: each student's code in its own sandbox
-    jobs = [s for s in todo if s.notebook is not None]
+    jobs = [s for s in todo if batch.submitted_path(s.id).exists()]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
@@ -292,6 +315,7 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
         except (OSError, ValueError):
             record = {"notes": []}
         result.notes = list(dict.fromkeys(s.notes + record.get("notes", []) + result.notes))
+        result.flags = list(dict.fromkeys(s.flags + result.flags))
         # the gradebook is the system of record for every score
         for task, task_result in result.tasks.items():
             if task in scores and scores[task][0] is not None:

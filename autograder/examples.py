@@ -21,7 +21,8 @@ MISTAKES = {
     ),
     "eli_test_uses_batch_stats": (
         "batchnorm_forward_answer",
-        "scale = gamma / np.sqrt(running_var + eps)\n        out = (x - running_mean) * scale + beta",
+        "scale = gamma / np.sqrt(running_var + eps)\n"
+        "        out = (x - running_mean) * scale + beta",
         "out = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta",
     ),
     "finn_relu_mask_from_dout": (

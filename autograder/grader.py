@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -29,6 +30,7 @@ import numpy as np
 
 from . import cases, checks, probes, sandbox
 from .course import SOURCE_DIR
+from .sanitize import repair
 from .source import (
     answer_cells,
     grade_id,
@@ -41,9 +43,9 @@ from .source import (
 
 HERE = Path(__file__).resolve().parent
 TASKS = list(probes.PROBES)
-CELL_SECONDS = 20.0
+CELL_SECONDS = 10.0
 """Wall time a student's cell may take at grading (definitions take milliseconds)."""
-PART_SECONDS = 10.0
+PART_SECONDS = 5.0
 """Wall time one probe part may take (the reference needs well under a second)."""
 MAX_LAUNCHES = 12
 RESULT_BYTES = 20 * 1024 * 1024
@@ -136,9 +138,6 @@ def plan(nb) -> Plan:
     answers_seen = set()
     for index, cell in enumerate(nb.cells):
         gid = grade_id(cell)
-        if gid in known and known[gid].cell_type == "code" and cell.cell_type != "code":
-            notes.append(f"cell {index} ({gid}) was turned into {cell.cell_type}: it is not run")
-            continue
         if cell.cell_type != "code":
             continue
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
@@ -186,7 +185,16 @@ def load_secret(path: Path | None) -> bytes:
 def _grader_version() -> str:
     """Digest of everything that decides a grade: a change invalidates saved results."""
     digest = hashlib.sha256()
-    for name in ("cases.py", "checks.py", "grader.py", "mistakes.py", "probes.py", "runner.py"):
+    for name in (
+        "cases.py",
+        "checks.py",
+        "grader.py",
+        "mistakes.py",
+        "probes.py",
+        "runner.py",
+        "sanitize.py",
+        "scan.py",
+    ):
         digest.update((HERE / name).read_bytes())
     digest.update((SOURCE_DIR / "BatchNormalization.ipynb").read_bytes())
     return digest.hexdigest()
@@ -194,6 +202,8 @@ def _grader_version() -> str:
 
 def result_key(nb, seed: int) -> str:
     """What a saved result is valid for: the code that runs, the hidden inputs, the grader."""
+    nb = copy.deepcopy(nb)
+    repair(nb)
     steps = [(s.kind, s.source, s.task) for s in plan(nb).steps]
     text = json.dumps([str(seed), _grader_version(), steps])
     return hashlib.sha256(text.encode()).hexdigest()
@@ -271,6 +281,23 @@ def _write_code(code_dir: Path) -> None:
     )
 
 
+@functools.cache
+def _font_cache() -> list[Path]:
+    """matplotlib's font list, built once on this side: each sandbox would take seconds."""
+    import matplotlib
+    import matplotlib.font_manager  # noqa: F401  (builds the list if it is missing)
+
+    return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+
+
+def _write_matplotlib_config(workdir: Path) -> Path:
+    config = workdir / ".matplotlib"
+    config.mkdir()
+    for path in _font_cache():
+        shutil.copy(path, config / path.name)
+    return config
+
+
 def _write_job(workdir: Path, plan_: Plan, inputs: dict, skip: list[str]) -> None:
     flat = {
         f"{t}/{p}/{k}": v
@@ -344,6 +371,7 @@ def run_student(
     skips it, so the rest is graded.
     """
     parts: dict[str, checks.PartResult] = {}
+    runtime_flags: set[str] = set()
     failed: dict[str, str] = {}  # step or part id -> why it failed
     cell_errors: dict[str, dict] = {}
     notes: list[str] = []
@@ -356,13 +384,14 @@ def run_student(
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir()
             _write_job(workdir, plan_, inputs, sorted({*failed, *parts}))
+            mpl_config = _write_matplotlib_config(workdir)
             out = workdir / "out"
             result = sandbox.run_sandboxed(
                 [sys.executable, str(code_dir / "runner.py"), str(workdir)],
                 workdir=workdir,
                 readonly_paths=[code_dir],
                 limits=sandbox.Limits(wall_seconds=900, cpu_seconds=900),
-                env={"PYTHONPATH": str(code_dir)},
+                env={"PYTHONPATH": str(code_dir), "MPLCONFIGDIR": str(mpl_config)},
                 require_isolation=require_isolation,
                 watchdog=_Watchdog(out / "progress.jsonl"),
             )
@@ -371,6 +400,8 @@ def run_student(
             for r in records:
                 if str(r.get("end", "")).startswith("cell") and "error" in r:
                     cell_errors[str(r["end"])] = r
+                if "flag" in r:
+                    runtime_flags.add(_runtime_flag(str(r["flag"]), str(r.get("detail", ""))))
             _collect(out, parts)
             if any(r.get("finished") for r in records):
                 break
@@ -380,6 +411,13 @@ def run_student(
                 notes.append(f"the grading process failed before running your code: {reason}")
                 break
             failed[culprit] = reason
+            if "." in culprit and result.watchdog_fired:
+                # one hang per task is enough: its other checks would hang the same way
+                task = culprit.split(".")[0]
+                for part in probes.PROBES[task]:
+                    failed.setdefault(
+                        f"{task}.{part}", "not run: an earlier check of this task ran too long"
+                    )
             if culprit.startswith("cell"):
                 cell_errors[culprit] = {"error": "stopped", "message": reason}
         else:
@@ -390,7 +428,47 @@ def run_student(
             if part_id not in parts:
                 why = failed.get(part_id) or failed.get(f"task:{task}") or "it did not run"
                 parts[part_id] = checks.PartResult(missing=why)
+    notes.extend(f"FLAG {f}" for f in sorted(runtime_flags))
     return parts, cell_errors, notes, isolation
+
+
+RUNTIME_FLAGS = {
+    "read": "tried to read files outside its folder",
+    "write": "tried to write outside its scratch folder",
+    "network": "tried to use the network",
+    "programs": "tried to run programs (subprocess)",
+    "introspection": "inspects the grader's memory (gc)",
+    "patched": "patched numpy or builtins at run time",
+}
+
+
+def _runtime_flag(kind: str, detail: str) -> str:
+    return f"{RUNTIME_FLAGS.get(kind, 'did something unexpected')} ({detail[:80]})"
+
+
+def _type_flags(parts: dict) -> set[str]:
+    """Outputs that were not plain numbers: always-equal objects, rigged array subclasses."""
+    flags = set()
+    for part_id, part in parts.items():
+        for name, kind in part.types.items():
+            module = kind.split(".")[0]
+            if kind.startswith("unconvertible") or module not in ("numpy", "builtins", "None"):
+                task = part_id.split(".")[0]
+                flags.add(
+                    f"{task} returned objects that are not plain numpy arrays "
+                    f"({kind[:60]} as {name})"
+                )
+    return flags
+
+
+def scan_flags(plan_: Plan) -> set[str]:
+    from .scan import scan
+
+    flags = set()
+    for step in plan_.steps:
+        if step.kind == "cell" and step.label:
+            flags |= {f"{step.label}: {f}" for f in scan(probes.python_source(step.source))}
+    return flags
 
 
 def _fault_reason(result) -> str:
@@ -446,7 +524,10 @@ def _collect(out: Path, parts: dict) -> None:
 def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> SubmissionResult:
     """Grade a parsed notebook (nbformat v4 node)."""
     start = time.perf_counter()
+    nb = copy.deepcopy(nb)
+    repairs = repair(nb)
     plan_ = plan(nb)
+    plan_.notes[:0] = repairs
     inputs = draw_inputs(seed)
     expected = expected_outputs(inputs)
     parts, cell_errors, notes, isolation = run_student(
@@ -489,13 +570,21 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
         )
         if substituted.score > tasks[NET].score:
             tasks[NET] = substituted
+    flags = sorted(
+        scan_flags(plan_)
+        | _type_flags(parts)
+        | {n.removeprefix("FLAG ") for n in notes if n.startswith("FLAG ")}
+    )
+    notes = [n for n in notes if not n.startswith("FLAG ")]
     step_labels = {s.id: s.label or "the setup cell" for s in plan_.steps}
     for step_id, err in cell_errors.items():
         notes.append(
             f"{step_labels.get(step_id, step_id)} failed when run top to bottom: "
             f"{err.get('error')}: {err.get('message', '')}"
         )
-    return SubmissionResult(tasks, plan_.notes + notes, [], time.perf_counter() - start, isolation)
+    return SubmissionResult(
+        tasks, plan_.notes + notes, flags, time.perf_counter() - start, isolation
+    )
 
 
 def _net_with_reference_layers(plan_, inputs, expected, failed_layers, require_isolation):

@@ -7,6 +7,7 @@ output matches one of these, the feedback names the mistake.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,9 +17,10 @@ import numpy as np
 @dataclass(frozen=True)
 class Mistake:
     task: str
-    key: str  # which output it shows in
-    words: str  # the mistake, in a student's words
+    key: str  # which output it shows in (a glob pattern such as "grad_W*" for several)
+    words: str  # the mistake, in a student's words ("{key}" is replaced by the output's name)
     output: Callable[[dict, dict], object]  # (inputs, reference namespace) -> mistaken output
+    # (a dict of outputs by key when `key` is a pattern)
     part: str | None = None  # only on this part, or on every part that has `key`
 
 
@@ -45,14 +47,20 @@ def _bn_train(inp, **kw):
     return _bn(inp["x"], inp["gamma"], inp["beta"], mean, var, **kw)
 
 
-def _running(inp, ddof=0, reverse=False, first_batch=False, momentum=None):
-    m = float(inp["momentum"]) if "momentum" in inp else 0.9
+def _momentum(inp):
+    return float(inp["momentum"]) if "momentum" in inp else 0.9
+
+
+def _running(inp, ddof=0, reverse=False, first_batch=False, momentum=None, std=False):
+    m = _momentum(inp)
     if momentum is not None:
         m = momentum
     d = inp["xs"].shape[-1]
     rm, rv = np.zeros(d), np.zeros(d)
     for step, x in enumerate(inp["xs"]):
         mean, var = _stats(x, ddof)
+        if std:
+            var = np.sqrt(var + 1e-5)
         if first_batch and step == 0:
             rm, rv = mean, var
         elif reverse:
@@ -60,6 +68,14 @@ def _running(inp, ddof=0, reverse=False, first_batch=False, momentum=None):
         else:
             rm, rv = m * rm + (1 - m) * mean, m * rv + (1 - m) * var
     return rm, rv
+
+
+def _test_updates(inp):
+    """Running statistics after the test-mode call on x_test also updated them."""
+    m = _momentum(inp)
+    rm, rv = _running(inp)
+    mean, var = _stats(inp["x_test"])
+    return m * rm + (1 - m) * mean, m * rv + (1 - m) * var
 
 
 def _bn_grads(inp, ref, backward="batchnorm_backward"):
@@ -81,6 +97,25 @@ def _bn_dx_without(inp, path):
     if path == "gamma":
         return (dout - dout.mean(axis=0) - xhat * np.mean(dout * xhat, axis=0)) / std
     raise ValueError(path)
+
+
+def _sums_wrong_axis(inp, ref, forward="batchnorm_forward"):
+    """dgamma and dbeta summed over the features (axis 1) instead of the batch."""
+    param = {"mode": "train"} if forward == "batchnorm_forward" else {}
+    out, _ = ref[forward](inp["x"], np.ones_like(inp["gamma"]), np.zeros_like(inp["beta"]), param)
+    return {
+        "dgamma": np.sum(inp["dout"] * out, axis=1),
+        "dbeta": np.sum(inp["dout"], axis=1),
+    }
+
+
+def _ln_dx_batch_means(inp):
+    """Layer norm's dx from batch norm's closed form: means over the batch (axis 0)."""
+    x, gamma, dout = inp["x"], inp["gamma"], inp["dout"]
+    std = np.sqrt(x.var(axis=1, keepdims=True) + _eps(inp))
+    xhat = (x - x.mean(axis=1, keepdims=True)) / std
+    g = gamma * dout
+    return (g - g.mean(axis=0) - xhat * np.mean(g * xhat, axis=0)) / std
 
 
 def _ln(inp, ddof=0, axis=1):
@@ -107,8 +142,9 @@ def _net_loss_variant(inp, ref, **changes):
     raise ValueError(changes)
 
 
-def _ref_net(inp, ref):
-    norm = {0: None, 1: "batchnorm", 2: "layernorm"}[int(inp["normalization"])]
+def _ref_net(inp, ref, norm=""):
+    if norm == "":
+        norm = {0: None, 1: "batchnorm", 2: "layernorm"}[int(inp["normalization"])]
     net = ref["FullyConnectedNet"](
         [int(h) for h in inp["hidden_dims"]],
         input_dim=int(inp["X"].shape[1]),
@@ -122,6 +158,29 @@ def _ref_net(inp, ref):
         if k.startswith("param_"):
             net.params[k.removeprefix("param_")] = v.copy()
     return net
+
+
+def _net_no_reg_in_dw(inp, ref):
+    """The reference gradients without the L2 penalty's reg * W in dW."""
+    net = _ref_net(inp, ref)
+    _, grads = net.loss(inp["X"].copy(), inp["y"].copy())
+    reg = float(inp["reg"])
+    return {f"grad_{k}": g - reg * net.params[k] for k, g in grads.items() if k.startswith("W")}
+
+
+def _net_batchnorm_instead(inp, ref, key):
+    """A net asked for layer norm that runs batch norm (with the same gamma and beta)."""
+    if int(inp["normalization"]) != 2:
+        return None
+    net = _ref_net(inp, ref, norm="batchnorm")
+    loss = None
+    for step in range(int(inp["train_steps"])):
+        value, _ = net.loss(inp["X"].copy(), inp["y"].copy())
+        if step == 0:
+            loss = value
+    if key == "loss":
+        return loss
+    return net.loss(inp["X_test"].copy())
 
 
 def _net_scores_train_mode(inp, ref):
@@ -154,6 +213,12 @@ CATALOGUE = [
     ),
     Mistake(
         "affine_backward", "db", "db is not summed over the batch (axis 0)", lambda i, r: i["dout"]
+    ),
+    Mistake(
+        "affine_backward",
+        "db",
+        "db is summed over the wrong axis: sum over the batch, axis 0",
+        lambda i, r: i["dout"].sum(axis=1),
     ),
     Mistake(
         "affine_backward",
@@ -241,6 +306,34 @@ CATALOGUE = [
     ),
     Mistake(
         "batchnorm_forward_test",
+        "train_running_var",
+        "your running variance averages the standard deviation sqrt(var + eps): average the "
+        "batch variance",
+        lambda i, r: _running(i, std=True)[1],
+    ),
+    Mistake(
+        "batchnorm_forward_test",
+        "after_test_running_mean",
+        "test mode updates the running statistics: only train mode updates them, test mode "
+        "only reads them",
+        lambda i, r: _test_updates(i)[0],
+    ),
+    Mistake(
+        "batchnorm_forward_test",
+        "after_test_running_var",
+        "test mode updates the running statistics: only train mode updates them, test mode "
+        "only reads them",
+        lambda i, r: _test_updates(i)[1],
+    ),
+    Mistake(
+        "batchnorm_forward_test",
+        "out_one_row",
+        "test mode updates the running statistics: only train mode updates them, test mode "
+        "only reads them",
+        lambda i, r: _bn(i["x_test"][:1], i["gamma"], i["beta"], *_test_updates(i)),
+    ),
+    Mistake(
+        "batchnorm_forward_test",
         "train_running_mean",
         "the running statistics start from the first batch: they start from zeros",
         lambda i, r: _running(i, first_batch=True)[0],
@@ -291,6 +384,18 @@ CATALOGUE = [
         lambda i, r: _bn_dx_without(i, "var"),
     ),
     Mistake(
+        "batchnorm_backward",
+        "d[gb]*",
+        "{key} is summed over the wrong axis: sum over the batch, axis 0",
+        _sums_wrong_axis,
+    ),
+    Mistake(
+        "batchnorm_backward_alt",
+        "d[gb]*",
+        "{key} is summed over the wrong axis: sum over the batch, axis 0",
+        _sums_wrong_axis,
+    ),
+    Mistake(
         "batchnorm_backward_alt",
         "dx",
         "the 1/N is missing: the closed form uses means over the batch, not sums",
@@ -329,6 +434,28 @@ CATALOGUE = [
         lambda i, r: _ln({k: v for k, v in i.items() if k != "eps"}),
         part="extra_keys",
     ),
+    Mistake(
+        "layernorm_forward",
+        "out",
+        "your layer norm follows ln_param['mode'] (with 'test' it normalizes with running "
+        "statistics, as batch norm does): layer norm ignores mode and always normalizes each "
+        "example with its own mean and variance",
+        lambda i, r: i["gamma"] * i["x"] / np.sqrt(_eps(i)) + i["beta"],
+        part="extra_keys",
+    ),
+    Mistake(
+        "layernorm_backward",
+        "dx",
+        "your dx takes means over the batch (axis 0), as batch norm's does: layer norm's "
+        "statistics are per example, so take the means over the features (axis 1)",
+        lambda i, r: _ln_dx_batch_means(i),
+    ),
+    Mistake(
+        "layernorm_backward",
+        "d[gb]*",
+        "{key} is summed over the wrong axis: sum over the batch, axis 0",
+        lambda i, r: _sums_wrong_axis(i, r, "layernorm_forward"),
+    ),
     # the net
     Mistake(
         "FullyConnectedNet",
@@ -347,6 +474,28 @@ CATALOGUE = [
         "loss",
         "the L2 penalty is missing from the loss",
         lambda i, r: _net_loss_variant(i, r, no_reg=True),
+    ),
+    Mistake(
+        "FullyConnectedNet",
+        "grad_W*",
+        "dW is missing the gradient of the L2 penalty: add reg * W to each dW",
+        _net_no_reg_in_dw,
+    ),
+    Mistake(
+        "FullyConnectedNet",
+        "loss",
+        "with normalization='layernorm' your net runs batch norm: call layernorm_forward and "
+        "layernorm_backward",
+        lambda i, r: _net_batchnorm_instead(i, r, "loss"),
+        part="layernorm",
+    ),
+    Mistake(
+        "FullyConnectedNet",
+        "scores",
+        "with normalization='layernorm' your net runs batch norm: call layernorm_forward and "
+        "layernorm_backward",
+        lambda i, r: _net_batchnorm_instead(i, r, "scores"),
+        part="layernorm",
     ),
     Mistake(
         "FullyConnectedNet",
@@ -374,7 +523,7 @@ def _matches(got, expected) -> bool:
 def recognise(task: str, part: str, key: str, got, inputs: dict, ref: dict) -> str | None:
     """The known mistake whose output ``got`` is, or None."""
     for mistake in CATALOGUE:
-        if mistake.task != task or mistake.key != key:
+        if mistake.task != task or not fnmatch.fnmatchcase(key, mistake.key):
             continue
         if mistake.part not in (None, part):
             continue
@@ -382,6 +531,8 @@ def recognise(task: str, part: str, key: str, got, inputs: dict, ref: dict) -> s
             variant = mistake.output(inputs, ref)
         except (KeyError, ValueError, TypeError):
             continue
+        if isinstance(variant, dict):
+            variant = variant.get(key)
         if variant is not None and _matches(got, variant):
-            return mistake.words
+            return mistake.words.replace("{key}", key)
     return None

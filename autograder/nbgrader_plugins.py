@@ -92,3 +92,16 @@ def write_verdicts(nb, result) -> None:
                 execution_count=None,
             ),
         ]
+
+
+class RepairMetadata(NbGraderPreprocessor):
+    """First sanitize step: the release's nbgrader metadata back on every known cell."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        from .sanitize import repair
+
+        for note in repair(nb):
+            self.log.warning(note)
+        return nb, resources

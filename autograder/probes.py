@@ -17,6 +17,15 @@ import numpy as np
 FD_STEP = 1e-5  # as cs231n.checking.FD_STEP
 
 
+def python_source(source: str) -> str:
+    """A cell's source with IPython syntax (``%magic``, ``!cmd``) turned into plain Python."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:
+        return source
+    return TransformerManager().transform_cell(source)
+
+
 def numerical_gradient(f, x, df, h=FD_STEP):
     """Centred-difference gradient of sum(f(x) * df) with respect to x (x is restored)."""
     grad = np.zeros_like(x, dtype=np.float64)

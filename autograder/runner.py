@@ -46,15 +46,6 @@ class _Shell:
         return lambda *args, **kwargs: None
 
 
-def _transform(source: str) -> str:
-    """Turn IPython syntax (``%magic``, ``!cmd``) into plain Python."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except ImportError:
-        return source
-    return TransformerManager().transform_cell(source)
-
-
 def _describe(exc: BaseException, filename_prefix: str = "<cell") -> dict:
     """Exception type, message and the student's line where it was raised."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<")]
@@ -80,6 +71,98 @@ def _plain(value):
     if array.dtype.kind not in "biufc":
         raise TypeError(f"not a numeric array: {kind}")
     return array, kind
+
+
+SNAPSHOT = {
+    "numpy": (
+        "allclose",
+        "isclose",
+        "array_equal",
+        "asarray",
+        "array",
+        "savez",
+        "load",
+        "abs",
+        "max",
+        "sum",
+        "mean",
+        "testing",
+    ),
+    "builtins": (
+        "isinstance",
+        "type",
+        "len",
+        "float",
+        "abs",
+        "max",
+        "print",
+        "open",
+        "str",
+        "repr",
+        "getattr",
+        "setattr",
+        "__import__",
+        "exec",
+        "compile",
+    ),
+}
+
+
+def snapshot() -> dict:
+    """Identities of functions the student's code has no reason to replace."""
+    modules = {"numpy": np, "builtins": builtins}
+    return {f"{m}.{n}": id(getattr(modules[m], n, None)) for m, ns in SNAPSHOT.items() for n in ns}
+
+
+def patched(before: dict) -> list[str]:
+    return sorted(name for name, ident in snapshot().items() if before.get(name) != ident)
+
+
+def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
+    """Report what the student's code tries that a solution never does (flags for review).
+
+    An audit hook cannot be removed once added; what it sees goes to the progress file at
+    once, so a later crash does not lose it. The sandbox blocks these anyway.
+    """
+    readable = tuple(
+        str(p) + os.sep
+        for p in (
+            job_dir,
+            code_dir,
+            Path(sys.prefix),
+            Path(sys.base_prefix),
+            Path(np.__file__).resolve().parent.parent,
+        )
+    ) + ("/usr/", "/etc/", "/proc/", "/sys/", "/dev/", "/tmp/", "/lib", "/bin/")
+    writable = (str(job_dir) + os.sep, "/tmp/", "/dev/null")
+    seen: set = set()
+
+    def report(kind, detail):
+        if len(seen) < 50 and (kind, detail) not in seen:
+            seen.add((kind, detail))
+            progress.write(flag=kind, detail=str(detail)[:200])
+
+    def hook(event, args):
+        if event == "open":
+            path, mode, flags = (list(args) + [None, None, None])[:3]
+            if not isinstance(path, str | bytes):
+                return
+            full = os.path.abspath(os.fsdecode(path))
+            mode = mode or ""
+            flags = flags or 0
+            writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR)
+            if writing and not full.startswith(writable):
+                report("write", full)
+            elif not writing and not full.startswith(readable):
+                report("read", full)
+        elif event in ("socket.connect", "socket.bind", "socket.sendto"):
+            report("network", event)
+        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn"):
+            report("programs", event)
+        elif event in ("gc.get_objects", "gc.get_referrers"):
+            report("introspection", event)
+
+    sys.addaudithook(hook)
 
 
 class Progress:
@@ -141,6 +224,10 @@ def main(job_dir: str) -> int:
     builtins.get_ipython = lambda: shell
     ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: shell}
     os.chdir(job_dir)
+    import matplotlib.pyplot  # noqa: F401  (its font cache runs fc-list: not the student's doing)
+
+    before = snapshot()
+    install_audit(progress, job_dir, Path(probes.__file__).resolve().parent)
     for step in job["steps"]:
         if step["id"] in skip:
             continue
@@ -151,7 +238,9 @@ def main(job_dir: str) -> int:
         elif step["kind"] == "cell":
             record = {"end": step["id"]}
             try:
-                code = compile(_transform(step["source"]), f"<cell {step['cell']}>", "exec")
+                code = compile(
+                    probes.python_source(step["source"]), f"<cell {step['cell']}>", "exec"
+                )
                 exec(code, ns)  # noqa: S102  (the student's own cell, sandboxed)
             except BaseException as exc:  # noqa: BLE001
                 record.update(_describe(exc))
@@ -166,6 +255,8 @@ def main(job_dir: str) -> int:
                 run_part(ns, task, part, inputs[task][part], out_dir)
                 progress.write(end=part_id)
             progress.write(end=step["id"])
+    for name in patched(before):
+        progress.write(flag="patched", detail=name)
     progress.write(finished=True)
     sys.stdout.flush()
     os._exit(0)  # do not run the student's atexit handlers or finalizers
