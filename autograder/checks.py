@@ -140,6 +140,7 @@ SPEC = {
         ("grads", "dx", "value", 4, "dx from batchnorm_forward's cache, x of shape {x}"),
         ("grads", "dgamma", "value", 1, "dgamma, shaped (D,)"),
         ("grads", "dbeta", "value", 1, "dbeta, shaped (D,)"),
+        ("grads", "dx", "numeric:dx_num", 1, "dx"),
     ],
     "layernorm_forward": [
         ("train", "out", "value", 4, "out for x of shape {x}"),

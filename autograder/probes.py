@@ -188,7 +188,7 @@ def batchnorm_backward_call(ns, inp):
 
 
 def batchnorm_backward_alt_call(ns, inp):
-    return _norm_backward(ns, inp, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"})
+    return _norm_numeric(ns, inp, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"})
 
 
 # ---------------------------------------------------------------- layer norm
