@@ -125,7 +125,7 @@ def batchnorm_backward(rng):
 
 
 def batchnorm_backward_alt(rng):
-    return {"grads": _norm_inputs(rng, _dims(rng, 8, 30), _dims(rng, 5, 20))}
+    return {"grads": _norm_inputs(rng, _dims(rng, 6, 14), _dims(rng, 4, 9))}
 
 
 def layernorm_forward(rng):

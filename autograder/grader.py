@@ -21,6 +21,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +43,12 @@ from .source import (
 )
 
 HERE = Path(__file__).resolve().parent
+TRUSTED = threading.Lock()
+"""Held while the reference runs: it draws from numpy's global generator (seeded nets)."""
 TASKS = list(probes.PROBES)
 CELL_SECONDS = 10.0
 """Wall time a student's cell may take at grading (definitions take milliseconds)."""
-PART_SECONDS = 5.0
+PART_SECONDS = 8.0
 """Wall time one probe part may take (the reference needs well under a second)."""
 MAX_LAUNCHES = 12
 RESULT_BYTES = 20 * 1024 * 1024
@@ -529,7 +532,8 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     plan_ = plan(nb)
     plan_.notes[:0] = repairs
     inputs = draw_inputs(seed)
-    expected = expected_outputs(inputs)
+    with TRUSTED:
+        expected = expected_outputs(inputs)
     parts, cell_errors, notes, isolation = run_student(
         plan_, inputs, require_isolation=require_isolation
     )
@@ -544,7 +548,10 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     tasks = {}
     for task in TASKS:
         got = {p: parts.get(f"{task}.{p}") for p in probes.PROBES[task]}
-        weighted, task_notes = checks.check_task(task, inputs[task], got, expected[task], ref)
+        with TRUSTED:
+            weighted, task_notes = checks.check_task(task, inputs[task], got, expected[task], ref)
+        if task == NET:
+            net_weighted = weighted
         if task in plan_.missing_answers:
             task_notes.append(plan_.missing_answers[task])
         tasks[task] = checks.TaskResult(
@@ -565,9 +572,10 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
             )
     failed_layers = [t for t in NET_LAYER_TASKS if tasks[t].score < tasks[t].max_score]
     if failed_layers and tasks[NET].score < tasks[NET].max_score:
-        substituted = _net_with_reference_layers(
-            plan_, inputs, expected, failed_layers, require_isolation
+        substituted, substituted_flags = _net_with_reference_layers(
+            plan_, inputs, expected, failed_layers, require_isolation, net_weighted
         )
+        notes.extend(f"FLAG {f}" for f in substituted_flags)
         if substituted.score > tasks[NET].score:
             tasks[NET] = substituted
     flags = sorted(
@@ -587,28 +595,47 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     )
 
 
-def _net_with_reference_layers(plan_, inputs, expected, failed_layers, require_isolation):
-    """The net's result with the reference layers, if that scores better; else None."""
-    parts, _, _, _ = run_student(
+def _is_net_value(finding) -> bool:
+    return finding.what.startswith(("loss", "gradients", "test-mode"))
+
+
+def _net_with_reference_layers(
+    plan_, inputs, expected, failed_layers, require_isolation, own_weighted
+):
+    """The net's result with the reference layers in place of the student's.
+
+    The reference layers run in the student's sandbox for this, so nothing the student's code
+    returns from this run reaches the student but pass or fail per check: no names, types,
+    messages or numbers (the net's parameters are judged from the student's own run).
+    """
+    parts, _, notes, _ = run_student(
         with_reference_layers(plan_),
         {NET: inputs[NET]},
         require_isolation=require_isolation,
         tasks=[NET],
     )
     for part in parts.values():
-        if part.error:  # the student's text is not shown from a run that held the reference
-            part.error = {**part.error, "message": ""}
+        part.lists, part.types = {}, {}
+        if part.error:
+            part.error = {"error": "an error", "message": "", "where": ""}
     got = {p: parts.get(f"{NET}.{p}") for p in probes.PROBES[NET]}
-    weighted, _ = checks.check_task(NET, inputs[NET], got, expected[NET], reference())
+    with TRUSTED:
+        weighted, _ = checks.check_task(NET, inputs[NET], got, expected[NET], reference())
+    Finding = helpers().checking.Finding
+    weighted = [w for w in own_weighted if not _is_net_value(w[0])] + [
+        (Finding(f.what, f.passed, "as expected" if f.passed else "does not match"), weight, p)
+        for f, weight, p in weighted
+        if _is_net_value(f)
+    ]
+    findings = [f for f, _, _ in weighted]
     points = task_points()[NET]
     note = (
         f"your net was checked with the reference layers in place of yours, because "
         f"{', '.join(failed_layers)} did not get full marks: a mistake there costs points "
         "only there"
     )
-    return checks.TaskResult(
-        NET, checks.score(NET, points, weighted), points, [w[0] for w in weighted], [note]
-    )
+    result = checks.TaskResult(NET, checks.score(NET, points, weighted), points, findings, [note])
+    return result, [n.removeprefix("FLAG ") for n in notes if n.startswith("FLAG ")]
 
 
 def read_notebook(path: Path):

@@ -8,10 +8,13 @@ output matches one of these, the feedback names the mistake.
 from __future__ import annotations
 
 import fnmatch
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .source import answer_cells, grade_id, source_notebook
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,44 @@ def _net_loss_variant(inp, ref, **changes):
     raise ValueError(changes)
 
 
+class _PrivateRandomNumpy(types.ModuleType):
+    """numpy, but with ``np.random`` a generator of its own.
+
+    The reference net draws its initial weights from numpy's global random state. Here those
+    draws are thrown away (the net gets the hidden inputs' parameters), but taking them from
+    the global state would shift the seeded draws another thread may be making at that moment
+    (the expected initial weights of another submission graded in parallel).
+    """
+
+    def __init__(self):
+        super().__init__("numpy")
+        self.random = np.random.RandomState(0)
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+_NET_CLASSES: dict[int, type] = {}
+
+
+def _net_class(ref: dict) -> type:
+    """The reference's FullyConnectedNet, run with the reference's layers and a private RNG."""
+    cls = _NET_CLASSES.get(id(ref))
+    if cls is None:
+        (cell,) = [
+            c for c in answer_cells(source_notebook()) if grade_id(c) == "FullyConnectedNet_answer"
+        ]
+        namespace = {**ref, "np": _PrivateRandomNumpy(), "__name__": "reference"}
+        code = compile(cell.source, "<reference FullyConnectedNet_answer>", "exec")
+        exec(code, namespace)  # noqa: S102  (the instructor's own cell)
+        cls = _NET_CLASSES[id(ref)] = namespace["FullyConnectedNet"]
+    return cls
+
+
 def _ref_net(inp, ref, norm=""):
     if norm == "":
         norm = {0: None, 1: "batchnorm", 2: "layernorm"}[int(inp["normalization"])]
-    net = ref["FullyConnectedNet"](
+    net = _net_class(ref)(
         [int(h) for h in inp["hidden_dims"]],
         input_dim=int(inp["X"].shape[1]),
         num_classes=int(inp["num_classes"]),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import re
 
 import nbformat
 
@@ -21,18 +23,36 @@ def release_nb():
     return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
 
 
+@functools.cache
+def _student_nb():
+    nb = release_nb()
+    ref = {grade_id(c): c.source for c in reference_nb().cells if grade_id(c)}
+    for c in nb.cells:
+        gid = grade_id(c)
+        if gid.endswith("_answer") or (gid.startswith("inline_question_") and "prompt" not in gid):
+            c.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", ref[gid])
+    return nb
+
+
+def student_nb():
+    """The release with every stub filled with the reference's code and the questions
+    answered: a full submission as a student's notebook really looks, release metadata and
+    all (the reference notebook itself has the source's metadata, which students never have)."""
+    return copy.deepcopy(_student_nb())
+
+
 def cell(nb, gid: str):
     (found,) = [c for c in nb.cells if grade_id(c) == gid]
     return found
 
 
 def with_answers(replacements: dict[str, str], base=None, extra: list[tuple[int, str]] = ()):
-    """A copy of ``base`` (default: the reference) with answer cells' sources replaced.
+    """A copy of ``base`` (default: ``student_nb()``) with answer cells' sources replaced.
 
     ``replacements`` maps an answer cell's grade_id (e.g. ``"batchnorm_forward_answer"``) to
     its new source; ``extra`` inserts new student cells (position, source).
     """
-    nb = copy.deepcopy(base if base is not None else reference_nb())
+    nb = copy.deepcopy(base if base is not None else student_nb())
     for gid, source in replacements.items():
         cell(nb, gid).source = source
     for position, source in sorted(extra, reverse=True):

@@ -1,0 +1,139 @@
+"""Grade the hostile corpus (tests/hostile) with the kit and with stock nbgrader; print a table.
+
+    PYTHONPATH=tests .venv/bin/python scripts/compare_stock.py [--cases a,b] [--write-readme]
+
+Stock nbgrader: the same source notebook in a course with nbgrader's default configuration
+(the notebook runs in the student's Jupyter kernel, as the grader's user, in the course folder;
+`Execute.timeout` 30 s per cell), one `nbgrader autograde batchnorm` call for the whole batch as
+its documentation shows, then one call per student for those the batch call did not grade.
+The kit: `python -m autograder grade`. Takes about half an hour on 2 cores: stock nbgrader runs
+every experiment of every notebook and waits out every hang.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import hostile
+from nbgrader.api import Gradebook, MissingEntry
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+MARK_BEGIN = "<!-- stock-comparison:begin -->"
+MARK_END = "<!-- stock-comparison:end -->"
+STOCK_CONFIG = """\
+c = get_config()
+c.CourseDirectory.course_id = "stock"
+"""
+
+
+def build(cases: list[str], dest: Path) -> None:
+    for name in cases:
+        (dest / name).mkdir(parents=True)
+        hostile.load(name).build(dest / name)
+
+
+def kit(subs: Path, out: Path) -> tuple[dict, float]:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
+                   env=ENV, cwd=ROOT, check=True, capture_output=True)
+    return json.loads((out / "results.json").read_text()), time.perf_counter() - start
+
+
+def stock(subs: Path, course: Path, cases: list[str]) -> tuple[dict, str, float]:
+    """Per case: autograded score or what went wrong; and how the one batch call ended."""
+    (course / "source").mkdir(parents=True)
+    shutil.copytree(ROOT / "solutions" / "batchnorm", course / "source" / "batchnorm",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    nbgrader = [str(BIN / "nbgrader")]
+    subprocess.run([*nbgrader, "generate_assignment", "batchnorm", "--create", "--force"],
+                   cwd=course, env=ENV, check=True, capture_output=True)
+    for name in cases:
+        shutil.copytree(subs / name, course / "submitted" / name / "batchnorm", symlinks=True)
+    start = time.perf_counter()
+    batch = subprocess.run([*nbgrader, "autograde", "batchnorm", "--create", "--force"],
+                           cwd=course, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    batch_outcome = "completed" if batch.returncode == 0 else "aborted"
+    results = {}
+    for name in cases:
+        score = _stock_score(course, name)
+        if score is None:  # not graded by the batch call: try this student alone
+            one = subprocess.run(
+                [*nbgrader, "autograde", "batchnorm", "--create", "--force", "--student", name],
+                cwd=course, env=ENV, capture_output=True, text=True)
+            score = _stock_score(course, name)
+            if score is None:
+                last = (one.stderr.strip().splitlines() or ["error"])[-1]
+                score = f"not graded ({last[:60]})"
+        results[name] = score
+    return results, batch_outcome, seconds
+
+
+def _stock_score(course: Path, student: str):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            nb = gb.find_submission_notebook("BatchNormalization", "batchnorm", student)
+        except MissingEntry:
+            return None
+        if not nb.grades or all(g.auto_score is None for g in nb.grades if g.cell_type == "code"):
+            return None
+        return sum(g.auto_score or 0 for g in nb.grades if g.cell_type == "code")
+
+
+def table(cases, kit_results, stock_results, outcome, times) -> str:
+    lines = [
+        "| submission | what it does | kit: autograded score, flag | stock nbgrader: autograded "
+        "score |",
+        "|---|---|---|---|",
+    ]
+    for name in cases:
+        module = hostile.load(name)
+        what = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        mine = kit_results.get(name, {})
+        auto = sum(t["score"] or 0 for k, t in mine.get("tasks", {}).items()
+                   if not k.startswith("inline_question"))
+        flag = "; ".join(mine.get("flags", [])) or "-"
+        theirs = stock_results.get(name)
+        theirs = f"{theirs:g} / 43" if isinstance(theirs, float | int) else theirs
+        lines.append(f"| `{name}` | {what[:160]} | {auto:g} / 43; {flag[:120]} | {theirs} |")
+    lines.append("")
+    lines.append(f"Stock nbgrader's one `autograde` call for the whole batch {outcome} "
+                 f"({times['stock']:.0f} s); the kit graded the batch in {times['kit']:.0f} s.")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", help="comma-separated case names (default: all)")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    cases = args.cases.split(",") if args.cases else list(hostile.CASES)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        build(cases, tmp / "subs")
+        kit_results, kit_seconds = kit(tmp / "subs", tmp / "kit")
+        stock_results, outcome, stock_seconds = stock(tmp / "subs", tmp / "stock", cases)
+    text = table(cases, kit_results, stock_results, outcome,
+                 {"kit": kit_seconds, "stock": stock_seconds})
+    print(text)
+    if args.write_readme:
+        readme = ROOT / "README.md"
+        body = readme.read_text()
+        start, end = body.index(MARK_BEGIN) + len(MARK_BEGIN), body.index(MARK_END)
+        readme.write_text(body[:start] + "\n" + text + "\n" + body[end:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
