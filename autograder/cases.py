@@ -95,15 +95,17 @@ def batchnorm_forward_train(rng):
 
 
 def batchnorm_forward_test(rng):
-    def running(momentum=None):
+    def running(momentum=None, dtype=np.float64):
         n, d, steps = _dims(rng, 5, 10), _dims(rng, 3, 6), _dims(rng, 3, 6)
-        base = _norm_inputs(rng, n, d)
-        xs = np.stack([_norm_inputs(rng, n, d)["x"] + base["x"].mean(0) for _ in range(steps)])
+        base = _norm_inputs(rng, n, d, dtype)
+        xs = np.stack(
+            [_norm_inputs(rng, n, d, dtype)["x"] + base["x"].mean(0) for _ in range(steps)]
+        )
         case = {
             "gamma": base["gamma"],
             "beta": base["beta"],
             "xs": xs,
-            "x_test": _norm_inputs(rng, n, d)["x"],
+            "x_test": _norm_inputs(rng, n, d, dtype)["x"],
         }
         if momentum is not None:
             case["momentum"] = np.array(momentum)
@@ -117,6 +119,8 @@ def batchnorm_forward_test(rng):
         "running": running(),
         "momentum": running(rng.uniform(0.3, 0.7)),
         "given_stats": given,
+        "float32": running(dtype=np.float32),
+        "bad_mode": _norm_inputs(rng, 4, d),
     }
 
 
@@ -180,6 +184,7 @@ def FullyConnectedNet(rng):  # noqa: N802  (the task's name)
         "weight_scale": np.array(rng.uniform(0.05, 0.5)),
         "seed": np.array(rng.integers(0, 2**31)),
         "X": np.zeros((1, d)),
+        "float32": np.array(1),
     }
     return {
         "init": init,

@@ -128,6 +128,9 @@ SPEC = {
         ),
         ("momentum", "train_running_var", "value", 1, "running_var with bn_param['momentum'] set"),
         ("given_stats", "out", "value", 2, "test-mode out with running statistics you were given"),
+        ("float32", "out", "value32", 1, "test-mode out for float32 inputs"),
+        ("float32", "train_running_mean", "value32", 1, "running_mean for float32 inputs"),
+        ("bad_mode", "raised", "side", 1, "an unknown mode ('eval') raises an error"),
     ],
     "batchnorm_backward": [
         ("grads", "dx", "value", 4, "dx for x of shape {x}"),
@@ -141,6 +144,7 @@ SPEC = {
         ("grads", "dgamma", "value", 1, "dgamma, shaped (D,)"),
         ("grads", "dbeta", "value", 1, "dbeta, shaped (D,)"),
         ("grads", "dx", "numeric:dx_num", 1, "dx"),
+        ("grads", "dout_after", "unchanged:dout", 1, "dout unchanged by the call"),
     ],
     "layernorm_forward": [
         ("train", "out", "value", 4, "out for x of shape {x}"),
@@ -159,6 +163,7 @@ SPEC = {
         ("grads", "dgamma", "value", 2, "dgamma, shaped (D,)"),
         ("grads", "dbeta", "value", 2, "dbeta, shaped (D,)"),
         ("grads", "dx", "numeric:dx_num", 1, "dx"),
+        ("grads", "dout_after", "unchanged:dout", 1, "dout unchanged by the call"),
     ],
 }
 
@@ -229,15 +234,23 @@ def check_task(task, inputs, got: dict[str, PartResult], expected, ref) -> tuple
                 mistake = "the running statistics never reach the caller: store them in bn_param"
             weighted.append((Finding(what, False, f"no result: {value}", mistake), weight, primary))
             continue
-        if how == "value" or how == "value32":
+        if how in ("value", "value32", "side"):
             tol = FLOAT32_TOL if how == "value32" else HIDDEN_TOL
             finding = _value(what, value, exp[key], tol)
-            if finding.passed and how == "value32" and value.dtype != inp["x"].dtype:
+            expected_dtype = np.asarray(exp[key]).dtype
+            if finding.passed and how == "value32" and value.dtype != expected_dtype:
                 finding = Finding(
                     what,
                     False,
-                    f"dtype {value.dtype}, expected {inp['x'].dtype}",
+                    f"dtype {value.dtype}, expected {expected_dtype}",
                     "the output's dtype changed: keep x's dtype (float32 in, float32 out)",
+                )
+            elif not finding.passed and key == "raised":
+                finding = Finding(
+                    what,
+                    False,
+                    "no error was raised",
+                    "an unknown mode must raise an error (ValueError), not run train or test mode",
                 )
             elif not finding.passed:
                 words = mistakes.recognise(task, part_name, key, value, inp, ref)
@@ -369,6 +382,17 @@ def _check_net(inputs, got, expected, ref):
                 " in the order W1, W2, ...",
             ),
             1,
+        )
+        dtypes = sorted({str(v.dtype) for k, v in init.arrays.items() if k.startswith("param_")})
+        ok = dtypes == ["float32"]
+        add(
+            Finding(
+                "parameters of a net made with dtype=np.float32",
+                ok,
+                f"dtypes {', '.join(dtypes) or 'none'}",
+                None if ok else "the dtype argument is ignored: cast every parameter to dtype",
+            ),
+            0.5,
         )
         count = init.arrays.get("bn_params_distinct")
         layers = len(inputs["init"]["hidden_dims"])

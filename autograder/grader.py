@@ -43,7 +43,7 @@ from .source import (
 )
 
 HERE = Path(__file__).resolve().parent
-TRUSTED = threading.Lock()
+TRUSTED = threading.RLock()
 """Held while the reference runs: it draws from numpy's global generator (seeded nets)."""
 TASKS = list(probes.PROBES)
 CELL_SECONDS = 10.0
@@ -268,6 +268,12 @@ def draw_inputs(seed: int) -> dict:
 
 
 def expected_outputs(inputs: dict) -> dict:
+    """The reference's outputs on the hidden inputs (one thread at a time: see TRUSTED)."""
+    with TRUSTED:
+        return _expected_outputs(inputs)
+
+
+def _expected_outputs(inputs: dict) -> dict:
     ref = reference()
     return {
         task: {part: probes.PROBES[task][part](ref, inputs[task][part]) for part in parts}
@@ -532,8 +538,7 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     plan_ = plan(nb)
     plan_.notes[:0] = repairs
     inputs = draw_inputs(seed)
-    with TRUSTED:
-        expected = expected_outputs(inputs)
+    expected = expected_outputs(inputs)
     parts, cell_errors, notes, isolation = run_student(
         plan_, inputs, require_isolation=require_isolation
     )

@@ -149,6 +149,17 @@ def batchnorm_running_call(ns, inp):
     return result
 
 
+def batchnorm_bad_mode_call(ns, inp):
+    """A mode other than 'train' or 'test' must raise."""
+    try:
+        ns["batchnorm_forward"](
+            inp["x"].copy(), inp["gamma"].copy(), inp["beta"].copy(), {"mode": "eval"}
+        )
+    except Exception:  # noqa: BLE001  (any error will do)
+        return {"raised": np.array(1)}
+    return {"raised": np.array(0)}
+
+
 def batchnorm_test_given_call(ns, inp):
     """Test mode with running statistics supplied by the caller."""
     param = {
@@ -218,7 +229,7 @@ def _net(ns, inp, normalization):
         normalization=normalization,
         reg=float(inp["reg"]),
         weight_scale=float(inp["weight_scale"]),
-        dtype=np.float64,
+        dtype=np.float32 if "float32" in inp else np.float64,
     )
 
 
@@ -276,6 +287,8 @@ PROBES = {
         "running": batchnorm_running_call,
         "momentum": batchnorm_running_call,
         "given_stats": batchnorm_test_given_call,
+        "float32": batchnorm_running_call,
+        "bad_mode": batchnorm_bad_mode_call,
     },
     "batchnorm_backward": {"grads": batchnorm_backward_call},
     "batchnorm_backward_alt": {"grads": batchnorm_backward_alt_call},

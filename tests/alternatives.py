@@ -12,7 +12,11 @@ later check cells run nothing, and a patched ``np.allclose`` (with ``np.testing`
 ``rel_error`` and the public checker patched too). Each must score 0 on the tasks it attacks
 and leave the tasks it does not touch (reference answers) at full marks.
 
-Everything here is source text for notebook cells; ``tests/corpus.py`` turns it into notebooks.
+``LEAK`` tries to read the reference's solution out of the grader: when a layer fails, the
+net is checked again with the reference layers run inside the student's process.
+
+Everything here is source text for notebook cells, put into the release as a student's file
+would have it (``notebook``); answer cells a submission does not rewrite hold the reference's.
 """
 
 from __future__ import annotations
@@ -22,23 +26,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nbformat
-
-from tests.corpus import reference_nb, with_answers
+from corpus import reference_nb, release_nb, with_answers
 
 _REFERENCE = reference_nb()
+_RELEASE = release_nb()
+
+
+def _gid(c) -> str:
+    return c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+REFERENCE_ANSWERS = {_gid(c): c.source for c in _REFERENCE.cells if _gid(c).endswith("_answer")}
+"""Answer cell grade_id -> the reference's source, for the cells a submission keeps."""
 
 
 def before(gid: str) -> int:
-    """The reference notebook's index of the cell with this grade_id: an extra cell inserted
-    at this position lands just above it."""
-    for index, c in enumerate(_REFERENCE.cells):
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid:
+    """The release's index of the cell with this grade_id: an extra cell inserted at this
+    position lands just above it."""
+    for index, c in enumerate(_RELEASE.cells):
+        if _gid(c) == gid:
             return index
     raise KeyError(gid)
 
 
 def after(gid: str) -> int:
     return before(gid) + 1
+
+
+def notebook(answers: dict[str, str], extra=(), tweak: Callable | None = None):
+    """A student's file: the release with every answer cell filled (``answers``, and the
+    reference's answer for the others) and the student's own cells inserted."""
+    nb = with_answers(REFERENCE_ANSWERS | answers, base=_RELEASE, extra=list(extra))
+    if tweak is not None:
+        tweak(nb)
+    return nb
 
 
 @dataclass
@@ -49,10 +70,7 @@ class Submission:
     tweak: Callable | None = None  # nb -> None, applied after the cells are in place
 
     def notebook(self):
-        nb = with_answers(self.answers, extra=self.extra)
-        if self.tweak is not None:
-            self.tweak(nb)
-        return nb
+        return notebook(self.answers, self.extra, self.tweak)
 
 
 # =====================================================================================
@@ -117,7 +135,7 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 '''
 
-A_BATCHNORM_BACKWARD_ALT = '''
+A_BATCHNORM_BACKWARD_ALT = """
 def batchnorm_backward_alt(dout, cache):
     x, mu, var, eps, gamma = (cache[k] for k in ("x", "mu", "var", "eps", "gamma"))
     N = dout.shape[0]
@@ -127,7 +145,7 @@ def batchnorm_backward_alt(dout, cache):
     dgamma = (dout * xhat).sum(0)
     dx = (gamma * inv_std / N) * (N * dout - dbeta - xhat * dgamma)
     return dx, dgamma, dbeta
-'''
+"""
 
 A_LAYERNORM_FORWARD = '''
 def layernorm_forward(x, gamma, beta, ln_param):
@@ -141,14 +159,14 @@ def layernorm_forward(x, gamma, beta, ln_param):
     return out, (bn_cache, xhat, gamma)
 '''
 
-A_LAYERNORM_BACKWARD = '''
+A_LAYERNORM_BACKWARD = """
 def layernorm_backward(dout, cache):
     bn_cache, xhat, gamma = cache
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * xhat, axis=0)
     dxhat_t, _, _ = batchnorm_backward_alt((dout * gamma).T, bn_cache)
     return dxhat_t.T, dgamma, dbeta
-'''
+"""
 
 A = {
     "batchnorm_forward_answer": A_BATCHNORM_FORWARD,
@@ -189,7 +207,7 @@ def relu_backward(dout, cache):
     return dout * (cache > 0)
 """
 
-B_BATCHNORM_FORWARD = '''
+B_BATCHNORM_FORWARD = """
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
@@ -212,7 +230,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         mu, var = bn_param["running_mean"], bn_param["running_var"]
         return gamma * (x - mu) / np.sqrt(var + eps) + beta, None
     raise ValueError(f"unknown batchnorm mode: {mode}")
-'''
+"""
 
 B_BATCHNORM_BACKWARD = """
 def batchnorm_backward(dout, cache):
@@ -996,7 +1014,7 @@ def _out_of_order(nb) -> None:
         if c.cell_type != "code":
             continue
         c.execution_count = next(counts, 100)
-        gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        gid = _gid(c)
         if gid.endswith("_answer"):
             c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="old output\n")]
         elif gid:
@@ -1007,10 +1025,9 @@ def _out_of_order(nb) -> None:
                     "execute_result", data={"text/plain": "42"}, execution_count=c.execution_count
                 )
             ]
-    # a cell run first, long ago, that used the then-undefined answer: it now runs after it
-    # (it still carries its stale error; top to bottom it works)
+    # the setup cell was re-run last
     for c in nb.cells:
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup":
+        if _gid(c) == "setup":
             c.execution_count = 120
 
 
@@ -1068,8 +1085,7 @@ def batchnorm_forward(x, gamma, beta, bn_param, *, default_eps=1e-5, default_mom
     if mode == "train":
         mean, inv_std = moments(x, 0, eps)
         xhat = (x - mean) * inv_std
-        batch_var = 1.0 / inv_std[0] ** 2 - eps
-        batch_var = ((x - mean) ** 2).mean(axis=0)  # exact, not through eps
+        batch_var = ((x - mean) ** 2).mean(axis=0)
         running_mean = momentum * running_mean + (1 - momentum) * mean[0]
         running_var = momentum * running_var + (1 - momentum) * batch_var
         cache = dict(xhat=xhat, inv_std=inv_std, gamma=gamma)
@@ -1172,11 +1188,9 @@ class AlwaysEqualArray(np.ndarray):
 """
 
 ATTACK_ALWAYS_EQUAL = {
-    "relu_forward_answer": ALWAYS_EQUAL
-    + "\ndef relu_forward(x):\n    return AlwaysEqual(), x\n",
+    "relu_forward_answer": ALWAYS_EQUAL + "\ndef relu_forward(x):\n    return AlwaysEqual(), x\n",
     "relu_backward_answer": (
-        "def relu_backward(dout, cache):\n"
-        "    return np.zeros_like(dout).view(AlwaysEqualArray)\n"
+        "def relu_backward(dout, cache):\n    return np.zeros_like(dout).view(AlwaysEqualArray)\n"
     ),
     "batchnorm_backward_answer": (
         "def batchnorm_backward(dout, cache):\n"
@@ -1217,7 +1231,7 @@ get_ipython().run_cell = lambda *args, **kwargs: None
     "batchnorm_backward_alt_answer": """
 def batchnorm_backward_alt(dout, cache):
     x, gamma = cache
-    return dout * gamma, np.sum(dout * x, axis=0), np.sum(dout, axis=0)
+    return dout * gamma, np.sum(dout * x, axis=0), np.sum(dout * gamma, axis=0)
 """,
 }
 
@@ -1263,10 +1277,93 @@ ATTACKS = [
             "batchnorm_forward_test",
             "batchnorm_backward",
             "batchnorm_backward_alt",
-            "FullyConnectedNet",
         ],
     ),
     ("allclose_patched", ATTACK_ALLCLOSE, ["layernorm_forward", "layernorm_backward"]),
 ]
 """(name, answers, attacked tasks): each must score 0 on its attacked tasks and full marks on
 the others (their answers stay the reference's)."""
+
+
+# =====================================================================================
+# Leak: when a layer fails, the grader checks the net again with the reference layers put
+# into the student's process. A student's code that hooks builtins.compile sees that source
+# and can hide it in the net's parameter names, which come back in the feedback.
+# =====================================================================================
+LEAK_HOOK = """
+import binascii
+import builtins
+
+SEEN = []
+_real_compile = builtins.compile
+
+def _spy(source, filename, *args, **kwargs):
+    if isinstance(source, str) and "<given" in str(filename):
+        SEEN.append(source)
+    return _real_compile(source, filename, *args, **kwargs)
+
+builtins.compile = _spy
+"""
+
+LEAK_NET = """
+class FullyConnectedNet:
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32):
+        self.normalization, self.reg, self.num_layers = normalization, reg, len(hidden_dims) + 1
+        dims = [input_dim, *hidden_dims, num_classes]
+        self.params = {}
+        for i in range(1, self.num_layers + 1):
+            self.params[f"W{i}"] = weight_scale * np.random.randn(dims[i - 1], dims[i])
+            self.params[f"b{i}"] = np.zeros(dims[i])
+            if normalization and i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones(dims[i])
+                self.params[f"beta{i}"] = np.zeros(dims[i])
+        self.bn_params = [{"mode": "train"} for _ in hidden_dims] if normalization else []
+        secret = binascii.hexlify("".join(SEEN).encode()).decode()
+        for n, start in enumerate(range(0, len(secret), 96)):
+            self.params[f"{n:04d}" + secret[start:start + 96]] = np.zeros(1)
+
+    def loss(self, X, y=None):
+        L, p = self.num_layers, self.params
+        for bn_param in self.bn_params:
+            bn_param["mode"] = "test" if y is None else "train"
+        h, caches = X, []
+        for i in range(1, L):
+            h, c1 = affine_forward(h, p[f"W{i}"], p[f"b{i}"])
+            c2 = None
+            if self.normalization == "batchnorm":
+                h, c2 = batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            elif self.normalization == "layernorm":
+                h, c2 = layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            h, c3 = relu_forward(h)
+            caches.append((c1, c2, c3))
+        scores, last = affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        if y is None:
+            return scores
+        loss, d = softmax_loss(scores, y)
+        grads = {}
+        d, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(d, last)
+        for i in range(L - 1, 0, -1):
+            c1, c2, c3 = caches[i - 1]
+            d = relu_backward(d, c3)
+            if self.normalization == "batchnorm":
+                d, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(d, c2)
+            elif self.normalization == "layernorm":
+                d, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(d, c2)
+            d, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(d, c1)
+        for i in range(1, L + 1):
+            loss += 0.5 * self.reg * np.sum(p[f"W{i}"] ** 2)
+            grads[f"W{i}"] += self.reg * p[f"W{i}"]
+        return loss, grads
+"""
+
+LEAK = Submission(
+    "reference_layers_leak",
+    {
+        # a layer left undone, so that the grader re-checks the net with the reference layers
+        "relu_forward_answer": "def relu_forward(x):\n    raise NotImplementedError\n",
+        "FullyConnectedNet_answer": LEAK_NET,
+    },
+    [(before("affine_forward_answer"), LEAK_HOOK)],
+)
+"""Must not find the reference's solution code anywhere in what the student is shown."""

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus import reference_nb
+
+from autograder.source import grade_id
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -291,7 +295,7 @@ def _net(*changes):
 
 # A student who computes the batch statistics once, before the branch, and updates the
 # running averages after it: test mode then updates them too.
-_BN_TEST_UPDATES = '''\
+_BN_TEST_UPDATES = """\
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
@@ -321,7 +325,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     bn_param["running_mean"] = running_mean
     bn_param["running_var"] = running_var
     return out, cache
-'''
+"""
 
 # CS231n's hint "layer norm is batch norm of the transposed data", taken literally: the
 # ln_param dict goes to batchnorm_forward, so a 'mode': 'test' in it switches to running stats.
@@ -341,17 +345,25 @@ def layernorm_forward(x, gamma, beta, ln_param):
 
 # The answer cell calls a helper that the student defined in a scratch cell further down,
 # after the check cell: it worked in their kernel, not top to bottom.
-_RELU_WITH_HELPER = '''\
+_RELU_WITH_HELPER = """\
 def relu_backward(dout, cache):
     x = cache
     dx = dout * relu_mask(x)
     return dx
-'''
-_HELPER_CELL = '''\
+"""
+_HELPER_CELL = """\
 def relu_mask(x):
     return (x > 0).astype(x.dtype)
-'''
-_AFTER_RELU_BACKWARD_CHECK = 16  # the cell after relu_backward's check cell (index 15)
+"""
+
+
+def _after_cell(gid: str) -> int:
+    """Position just after the reference notebook's cell ``gid`` (a check cell)."""
+    cells = reference_nb().cells
+    return 1 + next(i for i, c in enumerate(cells) if grade_id(c) == gid)
+
+
+_AFTER_RELU_BACKWARD_CHECK = _after_cell("relu_backward")
 
 
 MUTANTS = [
@@ -366,7 +378,12 @@ MUTANTS = [
     Mutant(
         "bn_param_copied",
         "batchnorm_forward_test",
-        _bn(('    mode = bn_param["mode"]', '    bn_param = dict(bn_param)\n    mode = bn_param["mode"]')),
+        _bn(
+            (
+                '    mode = bn_param["mode"]',
+                '    bn_param = dict(bn_param)\n    mode = bn_param["mode"]',
+            )
+        ),
         "never reach the caller",
         bug="running statistics never reach the caller",
     ),
@@ -377,6 +394,25 @@ MUTANTS = [
             ("    # Store the updated running means back into bn_param\n", ""),
             ('    bn_param["running_mean"] = running_mean\n', ""),
             ('    bn_param["running_var"] = running_var\n', ""),
+        ),
+        "never reach the caller",
+        bug="running statistics never reach the caller",
+    ),
+    Mutant(
+        "bn_param_rebuilt",
+        "batchnorm_forward_test",
+        _bn(
+            (
+                '    bn_param["running_mean"] = running_mean\n'
+                '    bn_param["running_var"] = running_var\n',
+                "    bn_param = {\n"
+                '        "mode": mode,\n'
+                '        "eps": eps,\n'
+                '        "momentum": momentum,\n'
+                '        "running_mean": running_mean,\n'
+                '        "running_var": running_var,\n'
+                "    }\n",
+            )
         ),
         "never reach the caller",
         bug="running statistics never reach the caller",
@@ -537,6 +573,18 @@ MUTANTS = [
         extra_cells=((_AFTER_RELU_BACKWARD_CHECK, _HELPER_CELL),),
         bug="kernel state is stale",
     ),
+    Mutant(
+        "helper_defined_nowhere",
+        "affine_backward",
+        {
+            "affine_backward_answer": edit(
+                AFFINE_BACKWARD_OK,
+                ("dw = x.reshape(N, -1).T.dot(dout)", "dw = flatten(x).T.dot(dout)"),
+            )
+        },
+        "Run All",
+        bug="kernel state is stale",
+    ),
     # ---------------------------------------------------------------- our own
     Mutant(
         "affine_forward_no_bias",
@@ -630,7 +678,7 @@ MUTANTS = [
         "bn_running_var_of_std",
         "batchnorm_forward_test",
         _bn(("(1 - momentum) * sample_var", "(1 - momentum) * std")),
-        "standard deviation",
+        "running variance averages the standard deviation",
     ),
     Mutant(
         "bn_backward_dgamma_keepdims",
@@ -649,7 +697,11 @@ MUTANTS = [
     Mutant(
         "bn_alt_gamma_missing",
         "batchnorm_backward_alt",
-        {"batchnorm_backward_alt_answer": edit(BATCHNORM_BACKWARD_ALT_OK, ("dout * gamma", "dout"))},
+        {
+            "batchnorm_backward_alt_answer": edit(
+                BATCHNORM_BACKWARD_ALT_OK, ("dout * gamma", "dout")
+            )
+        },
         "gamma is left out of the gradient",
     ),
     Mutant(
@@ -713,14 +765,14 @@ MUTANTS = [
         "FullyConnectedNet",
         _net(
             (
-                "for i in range(1, L + 1):\n            W = self.params[f\"W{i}\"]\n"
+                'for i in range(1, L + 1):\n            W = self.params[f"W{i}"]\n'
                 "            loss += 0.5 * self.reg * np.sum(W * W)",
                 "for p in self.params.values():\n"
                 "            loss += 0.5 * self.reg * np.sum(p * p)",
             ),
             (
-                "for i in range(1, L + 1):\n            grads[f\"W{i}\"] += "
-                "self.reg * self.params[f\"W{i}\"]",
+                'for i in range(1, L + 1):\n            grads[f"W{i}"] += '
+                'self.reg * self.params[f"W{i}"]',
                 "for k in grads:\n            grads[k] += self.reg * self.params[k]",
             ),
         ),
@@ -733,12 +785,18 @@ MUTANTS = [
         "weight_scale * np.random.randn",
     ),
     Mutant(
+        "net_ignores_dtype",
+        "FullyConnectedNet",
+        _net(("            self.params[k] = v.astype(dtype)", "            self.params[k] = v")),
+        "the dtype argument is ignored",
+    ),
+    Mutant(
         "net_no_reg_in_dW",
         "FullyConnectedNet",
         _net(
             (
-                "        for i in range(1, L + 1):\n            grads[f\"W{i}\"] += "
-                "self.reg * self.params[f\"W{i}\"]\n",
+                '        for i in range(1, L + 1):\n            grads[f"W{i}"] += '
+                'self.reg * self.params[f"W{i}"]\n',
                 "",
             )
         ),
@@ -757,14 +815,75 @@ MUTANTS = [
         "FullyConnectedNet",
         _net(
             (
-                "        for bn_param in self.bn_params:\n"
-                '            bn_param["mode"] = mode\n',
+                '        for bn_param in self.bn_params:\n            bn_param["mode"] = mode\n',
                 "",
             )
         ),
         "set each bn_param's mode to 'test'",
     ),
+    Mutant(
+        "bn_unknown_mode_runs_test",
+        "batchnorm_forward_test",
+        _bn(
+            ('    elif mode == "test":', "    else:"),
+            (
+                "    else:\n"
+                "        raise ValueError('Invalid forward batchnorm mode \"%s\"' % mode)\n",
+                "",
+            ),
+        ),
+        "an unknown mode must raise an error",
+    ),
+    Mutant(
+        "bn_running_defaults_float64",
+        "batchnorm_forward_test",
+        _bn(("np.zeros(D, dtype=x.dtype)", "np.zeros(D)")),
+        "the output's dtype changed",
+    ),
+    Mutant(
+        "bn_alt_scales_dout_in_place",
+        "batchnorm_backward_alt",
+        {
+            "batchnorm_backward_alt_answer": edit(
+                BATCHNORM_BACKWARD_ALT_OK,
+                ("dx_hat = dout * gamma", "dout *= gamma\n    dx_hat = dout"),
+            )
+        },
+        "modifies its input dout in place",
+    ),
+    Mutant(
+        "ln_backward_scales_dout_in_place",
+        "layernorm_backward",
+        {
+            "layernorm_backward_answer": edit(
+                LAYERNORM_BACKWARD_OK, ("dx_hat = dout * gamma", "dout *= gamma\n    dx_hat = dout")
+            )
+        },
+        "modifies its input dout in place",
+    ),
 ]
+
+
+BUGS_MD_ROWS = (
+    "normalising with the unbiased variance (ddof=1, or torch.var's default)",
+    "running statistics never reach the caller (written to a copy, a new dict, a local that is"
+    " not stored back)",
+    "batch statistics used in test mode",
+    "momentum reversed ((1−m)·old + m·new, PyTorch's convention)",
+    "dividing by the variance (or var + eps) instead of the standard deviation",
+    "gamma left out of the gradient through x̂",
+    "one branch of the graph not summed (mean or variance path dropped)",
+    "dgamma / dbeta summed over the wrong axis",
+    "forward modifies x in place (x -= mu)",
+    "simplified backward missing the 1/N or using sums for means",
+    "ReLU backward mask taken from dout instead of x",
+    "affine_backward returns dx as (N, D) instead of x's shape",
+    "affine_forward without flattening",
+    "FC net: L2 without the 0.5 factor",
+    "FC net: one bn_param dict shared by all layers",
+    "the kernel state is stale or cells ran out of order",
+)
+"""The mistake column of BUGS.md (backticks dropped); a test compares it with the file."""
 
 RELATED = {
     "affine_forward": {"affine_forward", "affine_backward", "FullyConnectedNet"},
