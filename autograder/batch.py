@@ -85,6 +85,15 @@ def collect(submissions: Path) -> list[Student]:
         notes, flags = [], []
         chosen = base / NOTEBOOK
         links = [p for p in (folder, base, chosen) if p.is_symlink()]
+        if not links and folder.is_dir():
+            for top, dirs, files in os.walk(folder):  # never follows links
+                for name in dirs + files:
+                    path = Path(top, name)
+                    if path.is_symlink():
+                        target = os.path.realpath(path)
+                        flags.append(
+                            f"symlink in the submission ({name} -> {target}): not followed"
+                        )
         if links:
             target = os.path.realpath(links[0])
             flags.append(f"symlink in the submission ({links[0].name} -> {target}): not followed")
@@ -263,6 +272,9 @@ def run(submissions: Path, out: Path, workers: int = 1, regrade: bool = False) -
 def autograde_one(batch: Batch, student: Student) -> dict:
     """nbgrader autograde + generate_feedback for one student; what went wrong, if anything."""
     notes = list(student.notes)
+    if not batch.submitted_path(student.id).exists():
+        record_zero(batch, student.id)
+        return {"notes": notes}
     result = batch.api.autograde(ASSIGNMENT, student.id, force=True, create=True)
     if not result["success"]:
         notes.append("nbgrader could not autograde this notebook: " + _last_error(result))
@@ -270,6 +282,21 @@ def autograde_one(batch: Batch, student: Student) -> dict:
     if not feedback["success"]:
         notes.append("nbgrader could not generate feedback: " + _last_error(feedback))
     return {"notes": notes}
+
+
+def record_zero(batch: Batch, student: str) -> None:
+    """No notebook to grade: the gradebook records zero, as nbgrader does for a missing one."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(batch.config.CourseDirectory.db_url) as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(ASSIGNMENT, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.manual_score = None
+                grade.needs_manual_grade = False
+        gb.db.commit()
 
 
 def _last_error(result: dict) -> str:

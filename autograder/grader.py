@@ -73,6 +73,17 @@ class Plan:
 
 
 @dataclass
+class Outcome:
+    """What came back from the student's runs."""
+
+    parts: dict
+    cell_errors: dict
+    notes: list[str]
+    isolation: str
+    runtime: dict[str, list[str]]  # flag kind -> details
+
+
+@dataclass
 class SubmissionResult:
     tasks: dict[str, checks.TaskResult]
     notes: list[str] = field(default_factory=list)
@@ -129,7 +140,11 @@ def task_points() -> dict[str, float]:
 def answer_tasks() -> dict[str, list[str]]:
     """answer cell grade_id -> the graded tasks that need it."""
     return {
-        grade_id(c): [t for t in TASKS if t.startswith(grade_id(c).removesuffix("_answer"))]
+        grade_id(c): [
+            t
+            for t in TASKS
+            if t.removesuffix("_train").removesuffix("_test") == grade_id(c).removesuffix("_answer")
+        ]
         for c in answer_cells(source_notebook())
     }
 
@@ -373,14 +388,14 @@ def run_student(
     require_isolation: bool | None = None,
     tasks: list[str] | None = None,
 ):
-    """Run the plan in the sandbox; (part results, cell errors, notes, isolation).
+    """Run the plan in the sandbox.
 
     Each launch runs the steps not yet done. When a launch dies in a step (a hang stopped by
     the watchdog, a crash, an exit), that step is recorded as failed and the next launch
     skips it, so the rest is graded.
     """
     parts: dict[str, checks.PartResult] = {}
-    runtime_flags: set[str] = set()
+    runtime: dict[str, list[str]] = {}  # flag kind -> details, from the audit hook
     failed: dict[str, str] = {}  # step or part id -> why it failed
     cell_errors: dict[str, dict] = {}
     notes: list[str] = []
@@ -405,12 +420,20 @@ def run_student(
                 watchdog=_Watchdog(out / "progress.jsonl"),
             )
             isolation = result.isolation
+            if result.output_truncated and not any("printed" in n for n in notes):
+                notes.append(
+                    "your code printed more than "
+                    f"{sandbox.Limits().output_bytes // 1_000_000} MB while it was "
+                    "graded: the rest was discarded"
+                )
             records = _read_progress(out / "progress.jsonl")
             for r in records:
                 if str(r.get("end", "")).startswith("cell") and "error" in r:
                     cell_errors[str(r["end"])] = r
                 if "flag" in r:
-                    runtime_flags.add(_runtime_flag(str(r["flag"]), str(r.get("detail", ""))))
+                    details = runtime.setdefault(str(r["flag"]), [])
+                    if str(r.get("detail", "")) not in details:
+                        details.append(str(r.get("detail", "")))
             _collect(out, parts)
             if any(r.get("finished") for r in records):
                 break
@@ -437,11 +460,12 @@ def run_student(
             if part_id not in parts:
                 why = failed.get(part_id) or failed.get(f"task:{task}") or "it did not run"
                 parts[part_id] = checks.PartResult(missing=why)
-    notes.extend(f"FLAG {f}" for f in sorted(runtime_flags))
-    return parts, cell_errors, notes, isolation
+    return Outcome(parts, cell_errors, notes, isolation, runtime)
 
 
 RUNTIME_FLAGS = {
+    "results": "rewrote the grader's result files",
+    "grader-files": "read the grader's own files (hidden inputs, job, results)",
     "read": "tried to read files outside its folder",
     "write": "tried to write outside its scratch folder",
     "network": "tried to use the network",
@@ -451,8 +475,9 @@ RUNTIME_FLAGS = {
 }
 
 
-def _runtime_flag(kind: str, detail: str) -> str:
-    return f"{RUNTIME_FLAGS.get(kind, 'did something unexpected')} ({detail[:80]})"
+def _runtime_flag(kind: str, details: list[str]) -> str:
+    more = f", and {len(details) - 1} more" if len(details) > 1 else ""
+    return f"{RUNTIME_FLAGS.get(kind, 'did something unexpected')} ({details[0][:80]}{more})"
 
 
 def _type_flags(parts: dict) -> set[str]:
@@ -536,12 +561,11 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     nb = copy.deepcopy(nb)
     repairs = repair(nb)
     plan_ = plan(nb)
-    plan_.notes[:0] = repairs
+    plan_.notes[:0] = repairs + _file_notes(nb)
     inputs = draw_inputs(seed)
     expected = expected_outputs(inputs)
-    parts, cell_errors, notes, isolation = run_student(
-        plan_, inputs, require_isolation=require_isolation
-    )
+    outcome = run_student(plan_, inputs, require_isolation=require_isolation)
+    parts, cell_errors, notes = outcome.parts, outcome.cell_errors, outcome.notes
     labels = {f"<cell {s.cell}>": s.label or "the setup cell" for s in plan_.steps}
     for part in parts.values():
         if part.error and part.error.get("where"):
@@ -550,11 +574,14 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
             part.error["where"] = where.replace(cell_name, labels.get(cell_name, cell_name))
     points = task_points()
     ref = reference()
+    tampered = _tampered_tasks(outcome.runtime.get("results", []))
     tasks = {}
     for task in TASKS:
         got = {p: parts.get(f"{task}.{p}") for p in probes.PROBES[task]}
         with TRUSTED:
             weighted, task_notes = checks.check_task(task, inputs[task], got, expected[task], ref)
+        if task in tampered:
+            weighted = [_uncredited(w) for w in weighted]
         if task == NET:
             net_weighted = weighted
         if task in plan_.missing_answers:
@@ -580,15 +607,15 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
         substituted, substituted_flags = _net_with_reference_layers(
             plan_, inputs, expected, failed_layers, require_isolation, net_weighted
         )
-        notes.extend(f"FLAG {f}" for f in substituted_flags)
+        for kind, details in substituted_flags.items():
+            outcome.runtime.setdefault(kind, []).extend(details)
         if substituted.score > tasks[NET].score:
             tasks[NET] = substituted
     flags = sorted(
         scan_flags(plan_)
         | _type_flags(parts)
-        | {n.removeprefix("FLAG ") for n in notes if n.startswith("FLAG ")}
+        | {_runtime_flag(kind, details) for kind, details in outcome.runtime.items()}
     )
-    notes = [n for n in notes if not n.startswith("FLAG ")]
     step_labels = {s.id: s.label or "the setup cell" for s in plan_.steps}
     for step_id, err in cell_errors.items():
         notes.append(
@@ -596,7 +623,50 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
             f"{err.get('error')}: {err.get('message', '')}"
         )
     return SubmissionResult(
-        tasks, plan_.notes + notes, flags, time.perf_counter() - start, isolation
+        tasks, plan_.notes + notes, flags, time.perf_counter() - start, outcome.isolation
+    )
+
+
+OUTPUT_NOTE_BYTES = 5_000_000
+
+
+def _file_notes(nb) -> list[str]:
+    """What a student should know about the file itself."""
+    notes = []
+    if nb.metadata.get("orig_nbformat", 4) < 4:
+        notes.append(
+            f"the notebook was saved in nbformat {nb.metadata['orig_nbformat']}: "
+            "converted to nbformat 4 and graded"
+        )
+    size = sum(len(json.dumps(c.get("outputs", []))) for c in nb.cells)
+    if size > OUTPUT_NOTE_BYTES:
+        notes.append(
+            f"the notebook's saved outputs are {size / 1e6:.0f} MB: you printed a lot; "
+            "the grader ignores them and the feedback shows the first lines only"
+        )
+    return notes
+
+
+def _tampered_tasks(paths: list[str]) -> set[str]:
+    """Tasks whose result files the student's code wrote to (all, if it cannot be told)."""
+    tasks = set()
+    for path in paths:
+        name = Path(path).name.split(".")[0]
+        tasks |= {name} if name in TASKS else set(TASKS)
+    return tasks
+
+
+def _uncredited(weighted):
+    """A side check (input unchanged, initial values...) of a submission that rewrote its own
+    results: what it reports about itself is not credited; value checks still are."""
+    finding, weight, primary = weighted
+    if primary or not finding.passed:
+        return weighted
+    Finding = helpers().checking.Finding
+    return (
+        Finding(finding.what, False, "not credited: your code rewrote the grader's result files"),
+        weight,
+        primary,
     )
 
 
@@ -613,12 +683,13 @@ def _net_with_reference_layers(
     returns from this run reaches the student but pass or fail per check: no names, types,
     messages or numbers (the net's parameters are judged from the student's own run).
     """
-    parts, _, notes, _ = run_student(
+    outcome = run_student(
         with_reference_layers(plan_),
         {NET: inputs[NET]},
         require_isolation=require_isolation,
         tasks=[NET],
     )
+    parts = outcome.parts
     for part in parts.values():
         part.lists, part.types = {}, {}
         if part.error:
@@ -640,7 +711,7 @@ def _net_with_reference_layers(
         "only there"
     )
     result = checks.TaskResult(NET, checks.score(NET, points, weighted), points, findings, [note])
-    return result, [n.removeprefix("FLAG ") for n in notes if n.startswith("FLAG ")]
+    return result, outcome.runtime
 
 
 def read_notebook(path: Path):

@@ -63,15 +63,34 @@ class HiddenChecks(NbGraderPreprocessor):
         student = resources["nbgrader"]["student"]
         secret = grader.load_secret(Path(self.secret_file) if self.secret_file else None)
         seed = grader.case_seed(secret, student)
-        key = grader.result_key(nb, seed)
+        submitted = self._submitted(resources)
+        key = grader.result_key(submitted, seed)
         cache = Path(self.results_dir) / f"{student}.json" if self.results_dir else None
         result = grader.cached_result(cache, key) if cache else None
         if result is None:
-            result = grader.grade_notebook(nb, seed=seed)
+            result = grader.grade_notebook(submitted, seed=seed)
             if cache:
                 grader.save_result(cache, key, result)
         write_verdicts(nb, result)
         return nb, resources
+
+    def _submitted(self, resources):
+        """The notebook as the student submitted it: what the hidden checks grade.
+
+        nbgrader's sanitize steps put deleted check cells back and restore edited ones; the
+        grader makes its own repairs (sanitize.repair) and notes them for the student, so
+        it reads the submitted file, and only the verdicts go into nbgrader's notebook.
+        """
+        from nbgrader.coursedir import CourseDirectory
+
+        from . import grader
+
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(
+            coursedir.submitted_directory, info["student"], info["assignment"]
+        )
+        return grader.read_notebook(Path(folder) / f"{info['notebook']}.ipynb")
 
 
 def write_verdicts(nb, result) -> None:

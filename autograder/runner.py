@@ -48,7 +48,8 @@ class _Shell:
 
 def _describe(exc: BaseException, filename_prefix: str = "<cell") -> dict:
     """Exception type, message and the student's line where it was raised."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<")]
+    stack = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__), lookup_lines=False)
+    frames = [f for f in stack if f.filename.startswith("<")]
     where = frames[-1] if frames else None
     message = str(exc)
     return {
@@ -118,11 +119,18 @@ def patched(before: dict) -> list[str]:
     return sorted(name for name, ident in snapshot().items() if before.get(name) != ident)
 
 
+class _Grader:
+    """The runner's own state: true while the runner itself writes a result."""
+
+    writing = False
+
+
 def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
     """Report what the student's code tries that a solution never does (flags for review).
 
     An audit hook cannot be removed once added; what it sees goes to the progress file at
-    once, so a later crash does not lose it. The sandbox blocks these anyway.
+    once, so a later crash does not lose it. The sandbox blocks most of these anyway; inside
+    the sandbox, the grader's own files (inputs, job, results, runner) are watched here.
     """
     readable = tuple(
         str(p) + os.sep
@@ -134,6 +142,11 @@ def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
             Path(np.__file__).resolve().parent.parent,
         )
     ) + ("/usr/", "/etc/", "/proc/", "/sys/", "/dev/", "/tmp/", "/lib", "/bin/")
+    grader_files = (
+        str(job_dir / "inputs.npz"),
+        str(job_dir / "job.json"),
+        str(job_dir / "out") + os.sep,
+    )
     writable = (str(job_dir) + os.sep, "/tmp/", "/dev/null")
     seen: set = set()
 
@@ -141,6 +154,10 @@ def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
         if len(seen) < 50 and (kind, detail) not in seen:
             seen.add((kind, detail))
             progress.write(flag=kind, detail=str(detail)[:200])
+
+    def touches_grader(path):
+        full = os.path.abspath(os.fsdecode(path))
+        return full if full.startswith(grader_files) and not _Grader.writing else None
 
     def hook(event, args):
         if event == "open":
@@ -151,10 +168,15 @@ def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
             mode = mode or ""
             flags = flags or 0
             writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR)
-            if writing and not full.startswith(writable):
+            if touches_grader(full):
+                report("results" if writing else "grader-files", full)
+            elif writing and not full.startswith(writable):
                 report("write", full)
             elif not writing and not full.startswith(readable):
                 report("read", full)
+        elif event in ("os.rename", "os.remove", "os.unlink", "os.replace", "os.truncate"):
+            if args and isinstance(args[0], str | bytes) and touches_grader(args[0]):
+                report("results", os.fsdecode(args[0]))
         elif event in ("socket.connect", "socket.bind", "socket.sendto"):
             report("network", event)
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn"):
@@ -177,10 +199,10 @@ class Progress:
 def run_part(ns, task, part, inp, out_dir: Path) -> dict:
     status = {"task": task, "part": part}
     try:
-        values = probes.PROBES[task][part](ns, inp)
+        values = probes.PROBES[task][part](_Lookup(ns), inp)
     except BaseException as exc:  # noqa: BLE001  (the student's code raised: record it)
         status.update(_describe(exc))
-        (out_dir / f"{task}.{part}.json").write_text(json.dumps(status))
+        _write(out_dir / f"{task}.{part}.json", json.dumps(status))
         return status
     arrays, meta = {}, {"types": {}, "lists": {}, "nones": []}
     for name, value in values.items():
@@ -196,10 +218,35 @@ def run_part(ns, task, part, inp, out_dir: Path) -> dict:
             meta["lists"][name] = plain
         else:
             arrays[name] = plain
-    np.savez(out_dir / f"{task}.{part}.npz", **arrays)
+    _Grader.writing = True
+    try:
+        np.savez(out_dir / f"{task}.{part}.npz", **arrays)
+    finally:
+        _Grader.writing = False
     status.update(meta)
-    (out_dir / f"{task}.{part}.json").write_text(json.dumps(status))
+    _write(out_dir / f"{task}.{part}.json", json.dumps(status))
     return {"task": task, "part": part}
+
+
+def _write(path: Path, text: str) -> None:
+    _Grader.writing = True
+    try:
+        path.write_text(text)
+    finally:
+        _Grader.writing = False
+
+
+class _Lookup:
+    """The student's namespace as probes see it: a missing function is a NameError."""
+
+    def __init__(self, ns):
+        self._ns = ns
+
+    def __getitem__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise NameError(f"name {name!r} is not defined") from None
 
 
 def load_inputs(path: Path) -> dict:

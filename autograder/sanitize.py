@@ -71,6 +71,12 @@ def repair(nb) -> list[str]:
             )(cell.source)
             replacement["id"] = cell.get("id", replacement["id"])
             nb.cells[index] = cell = replacement
+        meta = original.metadata["nbgrader"]
+        if meta.get("locked") and cell.source != original.source:
+            notes.append(
+                f"the cell {gid} was edited: the instructor's cells are restored and "
+                "check cells are not run at grading (hidden checks are)"
+            )
         for key in ("nbgrader", "editable", "deletable"):
             if key in original.metadata and cell.metadata.get(key) != original.metadata[key]:
                 if key == "nbgrader":

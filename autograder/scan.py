@@ -94,7 +94,9 @@ def scan(source: str) -> set[str]:
                 flags.add(f"tampers with IPython's exception handling ({name})")
             if name in PROGRAM_CALLS and _root_name(node.func) in ("os", "subprocess"):
                 flags.add(f"runs programs (os.{name})")
-            if name in ("open", "read_text", "read_bytes", "listdir", "scandir", "walk", "glob"):
+            if name in ("listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir"):
+                flags.add(f"lists files ({name}): looking for the grader's files?")
+            if name in ("open", "read_text", "read_bytes", "load"):
                 for arg in node.args[:1]:
                     if (
                         isinstance(arg, ast.Constant)
@@ -122,6 +124,8 @@ def scan(source: str) -> set[str]:
                     flags.add("reads raw memory (ctypes)")
                 if top == "builtins":
                     flags.add("imports builtins (to patch them?)")
+        elif isinstance(node, ast.Attribute) and node.attr in SWALLOWING:
+            flags.add(f"tampers with IPython's exception handling ({node.attr})")
         elif isinstance(node, ast.Attribute) and (
             node.attr in INTROSPECTION or (node.attr == "stack" and _root_name(node) == "inspect")
         ):

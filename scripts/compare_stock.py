@@ -74,10 +74,16 @@ def stock(subs: Path, course: Path, cases: list[str]) -> tuple[dict, str, float]
                 cwd=course, env=ENV, capture_output=True, text=True)
             score = _stock_score(course, name)
             if score is None:
-                last = (one.stderr.strip().splitlines() or ["error"])[-1]
-                score = f"not graded ({last[:60]})"
+                score = f"not graded ({_reason(batch.stderr + one.stderr, name)})"
         results[name] = score
     return results, batch_outcome, seconds
+
+
+def _reason(log: str, student: str) -> str:
+    """The error line nbgrader logged, as short as it can be said."""
+    lines = [ln.strip() for ln in log.splitlines() if "rror" in ln or "xception" in ln]
+    mine = [ln for ln in lines if student in ln] or lines
+    return (mine[-1] if mine else "no error logged")[:90].replace("|", "/")
 
 
 def _stock_score(course: Path, student: str):

@@ -1,0 +1,172 @@
+"""The hostile corpus (``tests/hostile/``) and honest submissions, graded in ONE batch.
+
+Every honest submission keeps its full marks and is not flagged; every hostile or broken one
+gets exactly the grade its module states (``EXPECTED``), its flag (``FLAG``) and its
+explanation (``NOTE``); the batch exits 0 within ``BATCH_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile import CASES, ISSUE, load
+from hostile._honest import HONEST
+
+from autograder import sandbox
+from autograder.course import ROOT
+from autograder.grader import task_points
+
+BIN = Path(sys.executable).parent
+ENV = {
+    **os.environ,
+    "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+    # hostile code must never run outside the sandbox: refuse rather than fall back
+    "AUTOGRADER_REQUIRE_ISOLATION": "1",
+}
+WORKERS = 2
+BATCH_SECONDS = 200
+"""Bound on the batch's wall time, 2 workers: about twice the measured 85-103 s for the 46
+submissions on the 2-core development machine (the hidden checks in parallel, where each hang
+costs the watchdog's 5-10 s and each crash a relaunch; then nbgrader, ~1-2 s per student)."""
+MAX_TOTAL = 55.0
+
+pytestmark = pytest.mark.skipif(
+    not sandbox.isolation_available(), reason="hostile code is graded only inside bubblewrap"
+)
+
+
+def build_submissions(subs: Path, names) -> None:
+    """One folder per student: honest ones and the named hostile cases."""
+    subs.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        dest = subs / name
+        dest.mkdir()
+        if name in HONEST:
+            HONEST[name](dest)
+        else:
+            load(name).build(dest)
+
+
+def grade_cli(subs: Path, out: Path, *extra: str) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+         "--workers", str(WORKERS), *extra],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=3 * BATCH_SECONDS,
+    )  # fmt: skip
+    return run, time.monotonic() - start
+
+
+def read_rows(out: Path) -> list[dict]:
+    with open(out / "grades.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def student_text(results: dict, student: str) -> str:
+    """What the student reads about the grading (the notes and every task's feedback, as on
+    the feedback page), lower-cased."""
+    entry = results[student]
+    parts = list(entry["notes"]) + [t["feedback"] for t in entry["tasks"].values()]
+    return "\n".join(parts).lower()
+
+
+def summary_line(stdout: str, student: str) -> str:
+    lines = [ln for ln in stdout.splitlines() if ln.split()[:1] == [student]]
+    return lines[-1] if lines else ""
+
+
+def problems(name: str, rows: dict, results: dict, stdout: str) -> list[str]:
+    """How the graded student ``name`` differs from what its case (or honesty) demands."""
+    points = task_points()
+    honest = name in HONEST
+    module = None if honest else load(name)
+    expected = {} if honest else module.EXPECTED
+    flag = None if honest else module.FLAG
+    note = None if honest else module.NOTE
+    found = []
+    if name not in rows or name not in results:
+        return [f"{name} is missing from grades.csv or results.json"]
+    row = rows[name]
+    for task, full in points.items():
+        cell_ = row.get(task, "")
+        score = float(cell_) if cell_ != "" else None
+        want = expected.get(task, "full")
+        ok = score is not None and (
+            (want == "full" and score == full)
+            or (want == 0 and score == 0.0)
+            or (want == "partial" and 0.0 < score < full)
+        )
+        if not ok:
+            found.append(f"{task}: got {cell_ or 'blank'}, expected {want} (of {full:g})")
+    if float(row["max_total"]) != MAX_TOTAL:
+        found.append(f"max_total {row['max_total']}, expected {MAX_TOTAL:g}")
+    flags = results[name]["flags"]
+    if flag is None and flags:
+        found.append(f"flagged but should not be: {flags}")
+    if flag is not None:
+        if not any(flag in f.lower() for f in flags):
+            found.append(f"flag {flag!r} not in {flags}")
+        line = summary_line(stdout, name)
+        if "FLAGGED" not in line or flag not in line.lower():
+            found.append(f"summary line does not show the flag {flag!r}: {line!r}")
+    if note is not None and note not in student_text(results, name):
+        found.append(
+            f"note {note!r} not in the student's notes or feedback: {results[name]['notes']}"
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """All cases and the honest submissions, graded in one run of the batch command."""
+    root = tmp_path_factory.mktemp("hostile")
+    subs, out = root / "submissions", root / "out"
+    build_submissions(subs, [*HONEST, *CASES])
+    run, seconds = grade_cli(subs, out)
+    rows = read_rows(out) if (out / "grades.csv").exists() else []
+    results = json.loads((out / "results.json").read_text()) if rows else {}
+    print(f"hostile batch: {len(HONEST) + len(CASES)} submissions in {seconds:.1f} s")
+    return {"run": run, "seconds": seconds, "out": out, "rows": rows, "results": results}
+
+
+def test_the_corpus_covers_the_issue():
+    assert len(CASES) >= 32
+    covered = [case for cases in ISSUE.values() for case in cases]
+    assert sorted(covered) == CASES, "every case reproduces an item of the issue, once"
+    for name in CASES:
+        module = load(name)
+        assert module.__doc__ and len(module.__doc__) > 80, name
+        assert set(module.EXPECTED) <= set(task_points()), name
+        assert all(v in (0, "partial") for v in module.EXPECTED.values()), name
+        for word in (module.FLAG, module.NOTE):
+            assert word is None or word == word.lower(), name
+
+
+def test_the_batch_finishes_in_bounded_time(batch):
+    run = batch["run"]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert batch["seconds"] < BATCH_SECONDS, batch["seconds"]
+
+
+def test_every_student_has_exactly_one_row(batch):
+    ids = [r["student_id"] for r in batch["rows"]]
+    assert sorted(ids) == sorted([*HONEST, *CASES])
+
+
+@pytest.mark.parametrize("name", list(HONEST))
+def test_honest_submission_keeps_full_marks(batch, name):
+    rows = {r["student_id"]: r for r in batch["rows"]}
+    assert problems(name, rows, batch["results"], batch["run"].stdout) == []
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_submission_gets_what_it_deserves(batch, name):
+    rows = {r["student_id"]: r for r in batch["rows"]}
+    assert problems(name, rows, batch["results"], batch["run"].stdout) == []
