@@ -54,14 +54,16 @@ class HiddenChecks(NbGraderPreprocessor):
         "", help="Folder of per-student results (<student>.json); also read as a cache."
     ).tag(config=True)
     secret_file = Unicode(
-        "", help="File holding the secret that seeds the hidden inputs (made if missing)."
+        "",
+        help="File holding the secret that seeds the hidden inputs (made if missing; "
+        "default: grading_secret in the course folder).",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
         from . import grader
 
         student = resources["nbgrader"]["student"]
-        secret = grader.load_secret(Path(self.secret_file) if self.secret_file else None)
+        secret = grader.load_secret(self._secret_path())
         seed = grader.case_seed(secret, student)
         submitted = self._submitted(resources)
         key = grader.result_key(submitted, seed)
@@ -73,6 +75,13 @@ class HiddenChecks(NbGraderPreprocessor):
                 grader.save_result(cache, key, result)
         write_verdicts(nb, result)
         return nb, resources
+
+    def _secret_path(self) -> Path:
+        from nbgrader.coursedir import CourseDirectory
+
+        if self.secret_file:
+            return Path(self.secret_file)
+        return Path(CourseDirectory(config=self.config).root) / "grading_secret"
 
     def _submitted(self, resources):
         """The notebook as the student submitted it: what the hidden checks grade.

@@ -306,15 +306,3 @@ PROBES = {
     },
 }
 """task -> part -> probe. Parts of one task share nothing: each gets fresh inputs."""
-
-LAYER_FUNCTIONS = (
-    "affine_forward",
-    "affine_backward",
-    "relu_forward",
-    "relu_backward",
-    "batchnorm_forward",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "layernorm_forward",
-    "layernorm_backward",
-)

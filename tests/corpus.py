@@ -68,3 +68,12 @@ def grade(nb, seed: int = 1) -> SubmissionResult:
 def answer_source(gid: str) -> str:
     """The reference's source of an answer cell, to edit into a variant."""
     return cell(reference_nb(), gid).source
+
+
+def edit(source: str, *changes: tuple[str, str]) -> str:
+    """``source`` with each (old, new) applied; ``old`` must be in it."""
+    for old, new in changes:
+        if old not in source:
+            raise ValueError(f"not in the source: {old!r}")
+        source = source.replace(old, new)
+    return source

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpus import reference_nb
+from corpus import edit, reference_nb
 
 from autograder.source import grade_id
 
@@ -31,15 +31,6 @@ class Mutant:
     words: str  # must appear in the feedback of `task`: the mistake named
     extra_cells: tuple[tuple[int, str], ...] = ()  # (position, source) of added student cells
     bug: str = ""  # a BUGS.md row this mutant reproduces, or "" for one of our own
-
-
-def edit(source: str, *changes: tuple[str, str]) -> str:
-    """``source`` with each (old, new) applied; ``old`` must be in it (every copy is changed)."""
-    for old, new in changes:
-        if old not in source:
-            raise ValueError(f"not in the source: {old!r}")
-        source = source.replace(old, new)
-    return source
 
 
 # ------------------------------------------------------------------ correct versions

@@ -22,9 +22,23 @@ ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 
 def grade_cli(submissions: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
-         "--workers", "2", *extra],
-        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
+        timeout=600,
     )
 
 
@@ -35,9 +49,13 @@ def graded(tmp_path_factory, reference_nb):
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("out")
     unbiased = answer_source("batchnorm_forward_answer").replace(
-        "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)")
-    for student, nb in {"alice": reference_nb, "bob": release_nb(),
-                        "carol": with_answers({"batchnorm_forward_answer": unbiased})}.items():
+        "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"
+    )
+    for student, nb in {
+        "alice": reference_nb,
+        "bob": release_nb(),
+        "carol": with_answers({"batchnorm_forward_answer": unbiased}),
+    }.items():
         (subs / student).mkdir()
         nbformat.write(nb, subs / student / NOTEBOOK)
     run = grade_cli(subs, out)
@@ -65,8 +83,13 @@ def test_reference_gets_full_marks_blank_gets_zero(graded):
 def test_columns_are_the_graded_parts(graded):
     _, out, _ = graded
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
-    assert header == ["student_id", *task_points(), *[f"inline_question_{i}" for i in range(1, 5)],
-                      "total", "max_total"]
+    assert header == [
+        "student_id",
+        *task_points(),
+        *[f"inline_question_{i}" for i in range(1, 5)],
+        "total",
+        "max_total",
+    ]
 
 
 def test_mistake_costs_its_task_and_feedback_names_it(graded):
@@ -107,9 +130,14 @@ def test_gradebook_holds_the_grades_and_the_manual_work(graded):
 def test_ta_sees_the_students_plots(graded):
     _, out, _ = graded
     autograded = nbformat.read(
-        out / "course" / "autograded" / "alice" / "batchnorm" / NOTEBOOK, as_version=4)
-    plots = [o for c in autograded.cells for o in c.get("outputs", [])
-             if "image/png" in o.get("data", {})]
+        out / "course" / "autograded" / "alice" / "batchnorm" / NOTEBOOK, as_version=4
+    )
+    plots = [
+        o
+        for c in autograded.cells
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
     assert len(plots) >= 4
 
 
@@ -131,16 +159,27 @@ def test_formgrader_lists_the_submission_for_manual_grading(graded):
 def test_nbgrader_export_and_generate_feedback_work_on_the_gradebook(graded):
     _, out, _ = graded
     course = out / "course"
-    export = subprocess.run([str(BIN / "nbgrader"), "export", "--to", str(out / "export.csv")],
-                            cwd=course, capture_output=True, text=True, env=ENV, timeout=300)
+    export = subprocess.run(
+        [str(BIN / "nbgrader"), "export", "--to", str(out / "export.csv")],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
     assert export.returncode == 0, export.stderr
     rows = list(csv.DictReader(open(out / "export.csv")))
     assert {r["student_id"] for r in rows} == {"alice", "bob", "carol"}
     alice = next(r for r in rows if r["student_id"] == "alice")
     assert float(alice["raw_score"]) == sum(task_points().values())
-    feedback = subprocess.run([str(BIN / "nbgrader"), "generate_feedback", "batchnorm",
-                               "--force"], cwd=course, capture_output=True, text=True, env=ENV,
-                              timeout=300)
+    feedback = subprocess.run(
+        [str(BIN / "nbgrader"), "generate_feedback", "batchnorm", "--force"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
     assert feedback.returncode == 0, feedback.stderr
     assert (course / "feedback" / "bob" / "batchnorm" / "BatchNormalization.html").exists()
 

@@ -51,7 +51,13 @@ def test_symlinks_are_not_followed_and_flagged(tmp_path):
 def test_summary_table_names_lost_parts_and_flags():
     from autograder.grader import task_points
 
-    row = {"student_id": "ann", "total": "41", "max_total": "55", "flags": ["network"],
-           **{t: f"{p:g}" for t, p in task_points().items()}, "affine_forward": "0"}
+    row = {
+        "student_id": "ann",
+        "total": "41",
+        "max_total": "55",
+        "flags": ["network"],
+        **{t: f"{p:g}" for t, p in task_points().items()},
+        "affine_forward": "0",
+    }
     text = summary_table([row])
     assert "ann" in text and "affine_forward" in text and "FLAGGED: network" in text

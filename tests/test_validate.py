@@ -16,8 +16,13 @@ def validate(tmp_path, nb) -> subprocess.CompletedProcess:
     folder = tmp_path / "batchnorm"
     shutil.copytree(RELEASE_DIR, folder)  # what a student has: the release folder
     nbformat.write(nb, folder / NOTEBOOK)
-    return subprocess.run([sys.executable, "-m", "cs231n.validate", NOTEBOOK], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cs231n.validate", NOTEBOOK],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_solved_notebook_validates(tmp_path, reference_nb):
@@ -38,7 +43,8 @@ def test_blank_release_lists_every_task_and_question(tmp_path):
 
 def test_a_mistake_fails_with_the_graders_wording(tmp_path):
     unbiased = answer_source("batchnorm_forward_answer").replace(
-        "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)")
+        "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"
+    )
     run = validate(tmp_path, with_answers({"batchnorm_forward_answer": unbiased}))
     assert run.returncode == 1
     assert "[FAIL] stds with gamma=1, beta=0" in run.stdout

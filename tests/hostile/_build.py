@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from corpus import answer_source, cell, reference_nb, release_nb, student_nb, with_answers
+from corpus import (  # noqa: F401  (re-exported for the case modules)
+    answer_source,
+    cell,
+    edit,
+    reference_nb,
+    release_nb,
+    student_nb,
+    with_answers,
+)
 
 from autograder.course import NOTEBOOK, SOURCE_DIR
 from autograder.source import grade_id
@@ -21,15 +29,6 @@ def submission(replacements: dict[str, str] | None = None, extra=()):
 
 def write(nb, dest: Path, name: str = NOTEBOOK) -> None:
     nbformat.write(nb, Path(dest) / name)
-
-
-def edit(source: str, *changes: tuple[str, str]) -> str:
-    """``source`` with each (old, new) applied; ``old`` must be in it."""
-    for old, new in changes:
-        if old not in source:
-            raise ValueError(f"not in the source: {old!r}")
-        source = source.replace(old, new)
-    return source
 
 
 def index_of(nb, gid: str) -> int:
