@@ -18,10 +18,13 @@ import pytest
 from corpus import grade, with_answers
 from mutants import BUGS_MD_ROWS, CORRECT, MUTANTS, Mutant, related_tasks
 
+from autograder.course import ROOT
 from autograder.feedback import task_text
 from autograder.grader import TASKS
 
-BUGS_MD = Path(os.environ.get("BUGS_MD", "/work/shared/BUGS.md"))
+BUGS_MD = Path(os.environ.get("BUGS_MD", ROOT.parent / "shared" / "BUGS.md"))
+"""The team's list of student mistakes: shared/ lies beside the repository (and beside CI's
+clone)."""
 SEED = 1
 
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="mutant")
@@ -95,7 +98,7 @@ def _bugs_md_rows(text: str) -> list[str]:
 
 
 def test_bugs_md_copy_is_current():
-    if not BUGS_MD.exists():
+    if not BUGS_MD.exists() and os.environ.get("CI", "").lower() != "true":
         pytest.skip(f"{BUGS_MD} is not here (set BUGS_MD to its path)")
     assert tuple(_bugs_md_rows(BUGS_MD.read_text())) == BUGS_MD_ROWS
 

@@ -33,7 +33,8 @@ ENV = {
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
 
 pytestmark = pytest.mark.skipif(
-    not sandbox.isolation_available(), reason="student code is graded only inside bubblewrap"
+    not sandbox.isolation_available() and not sandbox.isolation_required_by_env(),
+    reason="student code is graded only inside bubblewrap",
 )
 
 
