@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,25 +45,43 @@ def build(cases: list[str], dest: Path) -> None:
 
 def kit(subs: Path, out: Path) -> tuple[dict, float]:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
-                   env=ENV, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
+        env=ENV,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return json.loads((out / "results.json").read_text()), time.perf_counter() - start
 
 
 def stock(subs: Path, course: Path, cases: list[str]) -> tuple[dict, str, float]:
     """Per case: autograded score or what went wrong; and how the one batch call ended."""
     (course / "source").mkdir(parents=True)
-    shutil.copytree(ROOT / "solutions" / "batchnorm", course / "source" / "batchnorm",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "solutions" / "batchnorm",
+        course / "source" / "batchnorm",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
     nbgrader = [str(BIN / "nbgrader")]
-    subprocess.run([*nbgrader, "generate_assignment", "batchnorm", "--create", "--force"],
-                   cwd=course, env=ENV, check=True, capture_output=True)
+    subprocess.run(
+        [*nbgrader, "generate_assignment", "batchnorm", "--create", "--force"],
+        cwd=course,
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
     for name in cases:
         shutil.copytree(subs / name, course / "submitted" / name / "batchnorm", symlinks=True)
     start = time.perf_counter()
-    batch = subprocess.run([*nbgrader, "autograde", "batchnorm", "--create", "--force"],
-                           cwd=course, env=ENV, capture_output=True, text=True)
+    batch = subprocess.run(
+        [*nbgrader, "autograde", "batchnorm", "--create", "--force"],
+        cwd=course,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     batch_outcome = "completed" if batch.returncode == 0 else "aborted"
     results = {}
@@ -71,19 +90,23 @@ def stock(subs: Path, course: Path, cases: list[str]) -> tuple[dict, str, float]
         if score is None:  # not graded by the batch call: try this student alone
             one = subprocess.run(
                 [*nbgrader, "autograde", "batchnorm", "--create", "--force", "--student", name],
-                cwd=course, env=ENV, capture_output=True, text=True)
+                cwd=course,
+                env=ENV,
+                capture_output=True,
+                text=True,
+            )
             score = _stock_score(course, name)
             if score is None:
-                score = f"not graded ({_reason(batch.stderr + one.stderr, name)})"
+                score = f"not graded: {_reason(one.stderr)}"
         results[name] = score
     return results, batch_outcome, seconds
 
 
-def _reason(log: str, student: str) -> str:
-    """The error line nbgrader logged, as short as it can be said."""
-    lines = [ln.strip() for ln in log.splitlines() if "rror" in ln or "xception" in ln]
-    mine = [ln for ln in lines if student in ln] or lines
-    return (mine[-1] if mine else "no error logged")[:90].replace("|", "/")
+def _reason(log: str) -> str:
+    """The exception nbgrader logged for one student, by name."""
+    names = re.findall(r"\b(\w+(?:Error|Exception|Exit))\b", log)
+    names = [n for n in names if n not in ("NbGraderException",)]
+    return names[-1] if names else "failed"
 
 
 def _stock_score(course: Path, student: str):
@@ -105,17 +128,23 @@ def table(cases, kit_results, stock_results, outcome, times) -> str:
     ]
     for name in cases:
         module = hostile.load(name)
-        what = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        what = " ".join((module.__doc__ or "").split())
+        what = re.split(r"(?<=[.:])\s", what)[0].rstrip(":.")
         mine = kit_results.get(name, {})
-        auto = sum(t["score"] or 0 for k, t in mine.get("tasks", {}).items()
-                   if not k.startswith("inline_question"))
-        flag = "; ".join(mine.get("flags", [])) or "-"
+        auto = sum(
+            t["score"] or 0
+            for k, t in mine.get("tasks", {}).items()
+            if not k.startswith("inline_question")
+        )
+        flag = "flagged: " + mine["flags"][0][:70] if mine.get("flags") else "not flagged"
         theirs = stock_results.get(name)
         theirs = f"{theirs:g} / 43" if isinstance(theirs, float | int) else theirs
-        lines.append(f"| `{name}` | {what[:160]} | {auto:g} / 43; {flag[:120]} | {theirs} |")
+        lines.append(f"| `{name}` | {what[:140]} | {auto:g} / 43, {flag} | {theirs} |")
     lines.append("")
-    lines.append(f"Stock nbgrader's one `autograde` call for the whole batch {outcome} "
-                 f"({times['stock']:.0f} s); the kit graded the batch in {times['kit']:.0f} s.")
+    lines.append(
+        f"Stock nbgrader's one `autograde` call for the whole batch {outcome} "
+        f"({times['stock']:.0f} s); the kit graded the batch in {times['kit']:.0f} s."
+    )
     return "\n".join(lines)
 
 
@@ -130,8 +159,9 @@ def main() -> int:
         build(cases, tmp / "subs")
         kit_results, kit_seconds = kit(tmp / "subs", tmp / "kit")
         stock_results, outcome, stock_seconds = stock(tmp / "subs", tmp / "stock", cases)
-    text = table(cases, kit_results, stock_results, outcome,
-                 {"kit": kit_seconds, "stock": stock_seconds})
+    text = table(
+        cases, kit_results, stock_results, outcome, {"kit": kit_seconds, "stock": stock_seconds}
+    )
     print(text)
     if args.write_readme:
         readme = ROOT / "README.md"
