@@ -30,7 +30,7 @@ import nbformat
 import numpy as np
 
 from . import cases, checks, probes, sandbox
-from .course import SOURCE_DIR
+from .course import ROOT, SOURCE_DIR
 from .sanitize import repair
 from .source import (
     answer_cells,
@@ -330,7 +330,7 @@ def _write_job(workdir: Path, plan_: Plan, inputs: dict, skip: list[str]) -> Non
         for k, v in d.items()
     }
     np.savez(workdir / "inputs.npz", **flat)
-    job = {"steps": [s.__dict__ for s in plan_.steps], "skip": skip}
+    job = {"steps": [s.__dict__ for s in plan_.steps], "skip": skip, "watch": [str(ROOT)]}
     (workdir / "job.json").write_text(json.dumps(job))
 
 

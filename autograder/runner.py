@@ -125,7 +125,7 @@ class _Grader:
     writing = False
 
 
-def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
+def install_audit(progress, job_dir: Path, code_dir: Path, watched: list[str]) -> None:
     """Report what the student's code tries that a solution never does (flags for review).
 
     An audit hook cannot be removed once added; what it sees goes to the progress file at
@@ -148,6 +148,10 @@ def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
         str(job_dir / "out") + os.sep,
     )
     writable = (str(job_dir) + os.sep, "/tmp/", "/dev/null")
+    # the instructor's folders (the kit's repository): not in the sandbox, but a student who
+    # aims at them is flagged wherever they lie on the grading machine (/tmp included)
+    watched = tuple(w.rstrip(os.sep) + os.sep for w in watched)
+    python_dirs = readable[2:5]
     seen: set = set()
 
     def report(kind, detail):
@@ -170,6 +174,8 @@ def install_audit(progress, job_dir: Path, code_dir: Path) -> None:
             writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR)
             if touches_grader(full):
                 report("results" if writing else "grader-files", full)
+            elif full.startswith(watched) and not full.startswith(python_dirs):
+                report("write" if writing else "read", full)
             elif writing and not full.startswith(writable):
                 report("write", full)
             elif not writing and not full.startswith(readable):
@@ -274,7 +280,7 @@ def main(job_dir: str) -> int:
     import matplotlib.pyplot  # noqa: F401  (its font cache runs fc-list: not the student's doing)
 
     before = snapshot()
-    install_audit(progress, job_dir, Path(probes.__file__).resolve().parent)
+    install_audit(progress, job_dir, Path(probes.__file__).resolve().parent, job["watch"])
     for step in job["steps"]:
         if step["id"] in skip:
             continue
