@@ -328,7 +328,7 @@ def _check_net(inputs, got, expected, ref):
     init, init_exp = got.get("init"), expected["init"]
     problem = _part_problem(init)
     if problem:
-        add(Finding("a new net's parameters", False, problem, _error_mistake("net", init)), 4)
+        add(Finding("a new net's parameters", False, problem, _error_mistake(NET, init)), 4)
     else:
         names = init.lists.get("names", [])
         want = init_exp["names"]

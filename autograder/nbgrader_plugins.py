@@ -64,15 +64,8 @@ class HiddenChecks(NbGraderPreprocessor):
 
         student = resources["nbgrader"]["student"]
         secret = grader.load_secret(self._secret_path())
-        seed = grader.case_seed(secret, student)
-        submitted = self._submitted(resources)
-        key = grader.result_key(submitted, seed)
         cache = Path(self.results_dir) / f"{student}.json" if self.results_dir else None
-        result = grader.cached_result(cache, key) if cache else None
-        if result is None:
-            result = grader.grade_notebook(submitted, seed=seed)
-            if cache:
-                grader.save_result(cache, key, result)
+        result = grader.grade_cached(self._submitted(resources), student, secret, cache)
         write_verdicts(nb, result)
         return nb, resources
 

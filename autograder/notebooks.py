@@ -8,7 +8,7 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env: dict | None = None):
+def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600):
     """Run every cell of the notebook at ``path`` top to bottom; return the executed notebook.
 
     The kernel's working directory is the notebook's folder, so ``import cs231n``
@@ -23,7 +23,7 @@ def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600, env: 
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute(**({"env": env} if env is not None else {}))
+    client.execute()
     return nb
 
 
