@@ -640,10 +640,8 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     )
     step_labels = {s.id: s.label or "the setup cell" for s in plan_.steps}
     for step_id, err in cell_errors.items():
-        notes.append(
-            f"{step_labels.get(step_id, step_id)} failed when run top to bottom: "
-            f"{err.get('error')}: {err.get('message', '')}"
-        )
+        error = ": ".join(str(part) for part in (err.get("error"), err.get("message")) if part)
+        notes.append(f"{step_labels.get(step_id, step_id)} failed when run top to bottom: {error}")
     return SubmissionResult(
         tasks, plan_.notes + notes, flags, time.perf_counter() - start, outcome.isolation
     )

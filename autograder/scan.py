@@ -9,6 +9,18 @@ what a scan cannot see.
 from __future__ import annotations
 
 import ast
+import threading
+
+_PARSING = threading.Lock()
+"""Serialises ``ast.parse`` in this process. CPython 3.11 keeps the AST builder's recursion
+depth in state shared by all threads; a finalizer that runs Python code during one thread's
+parse lets another thread's parse move that depth, and the first one then fails with
+``SystemError: AST constructor recursion depth mismatch`` (python/cpython#106905). Grading
+threads scan concurrently (tests and in-process callers), so every parse takes this lock."""
+
+TOO_DEEP = "code too deeply nested to read (a parser bomb?)"
+"""The flag for source the parser cannot turn into a tree (it exhausts the parser's stack or
+the AST builder's recursion limit). The kernel cannot compile it either, so it never runs."""
 
 PATCHABLE = {
     "np": "numpy",
@@ -68,9 +80,19 @@ def _always_true(func: ast.FunctionDef) -> bool:
 def scan(source: str) -> set[str]:
     """Flags, in words, for one cell's source (IPython syntax already turned into Python)."""
     try:
-        tree = ast.parse(source)
+        with _PARSING:
+            tree = ast.parse(source)
     except SyntaxError:
         return set()
+    except (RecursionError, MemoryError):
+        return {TOO_DEEP}
+    try:
+        return _flags(tree)
+    except RecursionError:  # ast.unparse of a deeply nested assignment target
+        return {TOO_DEEP}
+
+
+def _flags(tree: ast.AST) -> set[str]:
     flags = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):

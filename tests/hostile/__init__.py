@@ -73,6 +73,7 @@ ISSUE = {
     # beyond the issue's list
     "running programs": ["subprocess_cheat"],
     "a fork bomb": ["fork_bomb"],
+    "a parser bomb (code nested too deep to parse)": ["parser_bomb"],
 }
 """Each item of the issue's lists, and the cases that reproduce it."""
 
