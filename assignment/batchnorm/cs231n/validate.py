@@ -73,7 +73,7 @@ def validate(path: Path) -> int:
             error = f"{type(exc).__name__}: {exc}"
         if is_check:
             text = output.getvalue()
-            report = text[text.find(f"Task {gid}:"):] if f"Task {gid}:" in text else ""
+            report = text[text.find(f"Task {gid}:") :] if f"Task {gid}:" in text else ""
             if error:
                 print(f"Task {gid}: public checks\n  [FAIL] the check cell raised {error}\n")
                 failed.append(gid)
@@ -82,8 +82,10 @@ def validate(path: Path) -> int:
                 (passed if f"All public checks for {gid} passed." in report else failed).append(gid)
         elif error:
             problems.append(f"cell {index} ({gid or 'your own cell'}) raised {error}")
-    print(f"{len(passed)} of {len(passed) + len(failed)} tasks pass their public checks; "
-          "hidden checks run at grading.")
+    print(
+        f"{len(passed)} of {len(passed) + len(failed)} tasks pass their public checks; "
+        "hidden checks run at grading."
+    )
     for problem in problems:
         print(f"- {problem}")
     return 0 if not failed and not problems else 1
