@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, required=True, help="course, gradebook and reports")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     grade.add_argument("--regrade", action="store_true", help="redo students already graded")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
+        "grading refuses to run without a working bubblewrap",
+    )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
     bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
@@ -37,8 +43,16 @@ def main(argv: list[str] | None = None) -> int:
         print("assignment/ regenerated from solutions/")
     elif args.command == "grade":
         from .batch import run
+        from .sandbox import Isolation
 
-        return run(args.submissions, args.out, workers=args.workers, regrade=args.regrade)
+        isolation = Isolation.NONE if args.no_sandbox else Isolation.BUBBLEWRAP
+        return run(
+            args.submissions,
+            args.out,
+            workers=args.workers,
+            regrade=args.regrade,
+            isolation=isolation,
+        )
     elif args.command == "demo":
         return demo_command(args.out)
     elif args.command == "bench":
@@ -77,13 +91,36 @@ def demo_command(out: Path) -> int:
     (out / "BatchNormalization.html").write_text(to_html(reference))
     print(f"  executed in {time.perf_counter() - start:.1f} s: {out / 'BatchNormalization.html'}")
     students = build(out / "submissions", executed_reference=reference)
+    isolation = _demo_isolation()
     print(f"Grading {len(students)} example submissions: {', '.join(students)}")
-    code = run(out / "submissions", out / "grading", workers=os.cpu_count() or 1, regrade=True)
+    code = run(
+        out / "submissions",
+        out / "grading",
+        workers=os.cpu_count() or 1,
+        regrade=True,
+        isolation=isolation,
+    )
     print(
         f"Feedback pages: {out / 'grading' / 'feedback'}/<student>.html; nbgrader course "
         f"(formgrader, export): cd {out / 'grading' / 'course'} && nbgrader formgrader"
     )
     return code
+
+
+def _demo_isolation():
+    """bubblewrap when it works; else, for the kit's own trusted examples only, none (said)."""
+    from .sandbox import Isolation, bubblewrap_works
+
+    ok, why = bubblewrap_works()
+    if ok:
+        return Isolation.BUBBLEWRAP
+    print(
+        f"NOTICE: bubblewrap is not available here ({why}). The demo grades the kit's own "
+        "example notebooks, which are trusted, so it grades them WITHOUT a sandbox "
+        "(--no-sandbox). Grading students' submissions refuses to do that: install bubblewrap "
+        "(apt-get install bubblewrap)."
+    )
+    return Isolation.NONE
 
 
 def bench_command(students: int, workers: int) -> int:

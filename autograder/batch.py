@@ -15,6 +15,12 @@ gradebook is ``OUT/gradebook.db``, and the kit's outputs: ``grades.csv``, ``resu
 
 Every write is atomic, and a student is marked done only after nbgrader committed the grade,
 so a run killed at any point and run again ends with exactly the grades of an uninterrupted run.
+
+A fault of the grader's or the host's (the sandbox cannot start, the grader's code fails,
+nbgrader fails) is never a grade: that student is *not graded* (``OUT/not-graded/<id>.json``
+says why, with the sandbox's own stderr), nothing is recorded for them, the command exits 3,
+and the next run grades them again. Without the isolation asked for (bubblewrap, unless
+``--no-sandbox``), nobody is graded and the command exits 2.
 """
 
 from __future__ import annotations
@@ -32,8 +38,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import grader
+from . import grader, sandbox
 from .course import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR, nbgrader_config
+from .sandbox import Isolation
+
+EXIT_REFUSED = 2
+"""Nobody was graded: no submissions, or the isolation asked for is not available."""
+EXIT_NOT_GRADED = 3
+"""The batch completed, but some students are not graded (the grader's fault): rerun it."""
 
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
 
@@ -49,6 +61,7 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.db_url = "sqlite:///{out}/gradebook.db"
 c.HiddenChecks.results_dir = "{out}/results"
 c.HiddenChecks.secret_file = "{out}/grading_secret"
+c.HiddenChecks.isolation = "{isolation}"
 """
 
 
@@ -120,11 +133,13 @@ def collect(submissions: Path) -> list[Student]:
 
 
 class Batch:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, isolation: Isolation = Isolation.BUBBLEWRAP):
         self.out = out.resolve()
+        self.isolation = Isolation(isolation)
         self.course = self.out / "course"
         self.results = self.out / "results"
         self.done = self.out / "done"
+        self.not_graded = self.out / "not-graded"
         self.secret = grader.load_secret(self.out / "grading_secret")
         self.config = nbgrader_config(
             root=str(self.course),
@@ -134,6 +149,7 @@ class Batch:
         )
         self.config.HiddenChecks.results_dir = str(self.results)
         self.config.HiddenChecks.secret_file = str(self.out / "grading_secret")
+        self.config.HiddenChecks.isolation = self.isolation.value
         self._api = None
 
     @property
@@ -148,13 +164,15 @@ class Batch:
         """The course's gradebook knows the assignment (nbgrader generate_assignment, once)."""
         marker = self.out / ".assignment-ready"
         version = grader._grader_version()
-        if marker.exists() and marker.read_text() == version:
-            return
         self.course.mkdir(parents=True, exist_ok=True)
         _atomic_write(
             self.course / "nbgrader_config.py",
-            COURSE_CONFIG.format(root=ROOT, course=self.course, out=self.out),
+            COURSE_CONFIG.format(
+                root=ROOT, course=self.course, out=self.out, isolation=self.isolation.value
+            ),
         )
+        if marker.exists() and marker.read_text() == version:
+            return
         result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
@@ -188,6 +206,18 @@ class Batch:
             os.replace(tmp, dest)
         return hashlib.sha256(data).hexdigest()
 
+    def record_not_graded(self, student: str, reason: str, stderr: str = "") -> None:
+        _atomic_write(
+            self.not_graded / f"{student}.json",
+            json.dumps({"reason": reason, "stderr": stderr}, indent=1),
+        )
+
+    def not_graded_reason(self, student: str) -> dict | None:
+        try:
+            return json.loads((self.not_graded / f"{student}.json").read_text())
+        except (OSError, ValueError):
+            return None
+
     def is_done(self, student: str, digest: str) -> bool:
         marker = self.done / f"{student}.json"
         try:
@@ -196,26 +226,49 @@ class Batch:
             return False
 
 
-def hidden_checks(path: str, student: str, secret: bytes, results_dir: str) -> str:
-    """Worker: grade one staged notebook in the sandbox and save the result (or reuse it)."""
+def hidden_checks(
+    path: str, student: str, secret: bytes, results_dir: str, isolation: str
+) -> dict | None:
+    """Worker: grade one staged notebook in the sandbox and save the result (or reuse it).
+
+    None when the student is graded; else why not (a fault of the grader's or the host's).
+    """
     try:
         nb = grader.read_notebook(Path(path))
-    except ValueError as exc:
-        return f"{student}: {exc}"
-    grader.grade_cached(
-        nb, student, secret, Path(results_dir) / f"{student}.json", contain_errors=True
-    )
-    return ""
+    except ValueError:
+        return None  # nothing to run: recorded as zero, like a missing notebook
+    try:
+        grader.grade_cached(
+            nb, student, secret, Path(results_dir) / f"{student}.json", Isolation(isolation)
+        )
+    except grader.GraderFault as fault:
+        return {"reason": fault.reason, "stderr": fault.stderr}
+    return None
 
 
-def run(submissions: Path, out: Path, workers: int = 1, regrade: bool = False) -> int:
+def run(
+    submissions: Path,
+    out: Path,
+    workers: int = 1,
+    regrade: bool = False,
+    isolation: Isolation = Isolation.BUBBLEWRAP,
+) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
-    batch = Batch(out)
+    try:
+        sandbox.ensure_isolation(isolation)
+    except sandbox.IsolationUnavailable as exc:
+        print(
+            f"not grading: {exc}\n(To grade trusted notebooks without isolation, pass "
+            "--no-sandbox.)",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    batch = Batch(out, isolation)
     students = collect(submissions)
     if not students:
         print(f"no student folders in {submissions}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     batch.prepare()
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
@@ -225,55 +278,85 @@ def run(submissions: Path, out: Path, workers: int = 1, regrade: bool = False) -
 
     # hidden checks, in parallel: each student's code in its own sandbox
     jobs = [s for s in todo if batch.submitted_path(s.id).exists()]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(
-                    hidden_checks,
-                    str(batch.submitted_path(s.id)),
-                    s.id,
-                    batch.secret,
-                    str(batch.results),
-                )
-                for s in jobs
-            ]
-            for future in as_completed(futures):
-                future.result()
-    else:
-        for s in jobs:
-            hidden_checks(str(batch.submitted_path(s.id)), s.id, batch.secret, str(batch.results))
+    faults = _hidden_checks(batch, jobs, workers)
 
     # nbgrader, one student at a time: autograde (HiddenChecks reads the saved result), feedback
     for s in todo:
-        record = autograde_one(batch, s)
+        if s.id not in faults:
+            try:
+                autograde_one(batch, s)
+            except GraderFault as fault:
+                faults[s.id] = {"reason": fault.reason, "stderr": fault.stderr}
+        if s.id in faults:
+            batch.record_not_graded(s.id, faults[s.id]["reason"], faults[s.id]["stderr"])
+            continue
+        (batch.not_graded / f"{s.id}.json").unlink(missing_ok=True)
         _atomic_write(
             batch.done / f"{s.id}.json",
-            json.dumps({"digest": digests[s.id] + grader._grader_version(), **record}),
+            json.dumps({"digest": digests[s.id] + grader._grader_version(), "notes": s.notes}),
         )
 
     rows = export(batch, students)
     print(summary_table(rows))
     seconds = time.perf_counter() - start
+    graded = len(todo) - len(faults)
     print(
-        f"graded {len(todo)} of {len(students)} submission(s) in {seconds:.1f} s; "
+        f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "
+        f"({skipped} kept from an earlier run); "
         f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/"
     )
+    if faults:
+        print(
+            f"{len(faults)} student(s) NOT GRADED because of a fault of the grader's or the "
+            f"host's, not theirs ({', '.join(sorted(faults))}); their reasons are in "
+            f"{out / 'results.json'}. Run the same command again to grade them.",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_GRADED
     return 0
 
 
-def autograde_one(batch: Batch, student: Student) -> dict:
-    """nbgrader autograde + generate_feedback for one student; what went wrong, if anything."""
-    notes = list(student.notes)
+class GraderFault(grader.GraderFault):
+    """nbgrader itself failed on a student."""
+
+
+def _hidden_checks(batch: Batch, jobs: list[Student], workers: int) -> dict[str, dict]:
+    """Run every job's hidden checks; the students who could not be graded, and why."""
+    args = [
+        (str(batch.submitted_path(s.id)), s.id, batch.secret, str(batch.results), batch.isolation)
+        for s in jobs
+    ]
+    faults: dict[str, dict] = {}
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(hidden_checks, *a): a[1] for a in args}
+            for future in as_completed(futures):
+                student = futures[future]
+                try:
+                    fault = future.result()
+                except Exception as exc:  # a worker died (killed, out of memory): not theirs
+                    fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
+                if fault:
+                    faults[student] = fault
+    else:
+        for a in args:
+            fault = hidden_checks(*a)
+            if fault:
+                faults[a[1]] = fault
+    return faults
+
+
+def autograde_one(batch: Batch, student: Student) -> None:
+    """nbgrader autograde + generate_feedback for one student (GraderFault if nbgrader fails)."""
     if not batch.submitted_path(student.id).exists():
         record_zero(batch, student.id)
-        return {"notes": notes}
+        return
     result = batch.api.autograde(ASSIGNMENT, student.id, force=True, create=True)
     if not result["success"]:
-        notes.append("nbgrader could not autograde this notebook: " + _last_error(result))
+        raise GraderFault("nbgrader could not autograde this notebook: " + _last_error(result))
     feedback = batch.api.generate_feedback(ASSIGNMENT, student.id, force=True)
     if not feedback["success"]:
-        notes.append("nbgrader could not generate feedback: " + _last_error(feedback))
-    return {"notes": notes}
+        raise GraderFault("nbgrader could not generate feedback: " + _last_error(feedback))
 
 
 def record_zero(batch: Batch, student: str) -> None:
@@ -313,13 +396,32 @@ def _gradebook_scores(batch: Batch, student: str) -> dict[str, tuple[float | Non
 
 
 def export(batch: Batch, students: list[Student]) -> list[dict]:
-    """grades.csv, results.json and feedback pages, from the gradebook and the saved results."""
+    """grades.csv, results.json and feedback pages, from the gradebook and the saved results.
+
+    A student who is not graded gets no score anywhere: ``status`` says "not graded" and why.
+    """
+    from .feedback import not_graded_html, report_html, task_text
+
     points = grader.task_points()
     manual_names = sorted(n for n in _manual_points())
     columns = list(points) + manual_names
     rows, everything = [], {}
     feedback_dir = batch.out / "feedback"
     for s in students:
+        fault = batch.not_graded_reason(s.id)
+        if fault is not None:
+            row = {"student_id": s.id, "status": "not graded", "isolation": ""}
+            row.update({c: "" for c in columns}, total="", max_total="")
+            rows.append(row)
+            everything[s.id] = {
+                "status": "not graded",
+                "reason": fault["reason"],
+                "sandbox_stderr": fault.get("stderr", ""),
+                "flags": s.flags,
+                "notes": s.notes,
+            }
+            _atomic_write(feedback_dir / f"{s.id}.html", not_graded_html(s.id))
+            continue
         scores = _gradebook_scores(batch, s.id)
         saved = (
             grader.SubmissionResult.from_json(
@@ -346,15 +448,16 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
             if scores
             else (result.max_total + sum(_manual_points().values()))
         )
-        row = {"student_id": s.id}
+        isolation = result.isolation if saved else ""
+        row = {"student_id": s.id, "status": "graded", "isolation": isolation}
         for c in columns:
             value = scores.get(c, (None, 0))[0]
             row[c] = "" if value is None else f"{value:g}"
         row.update(total=f"{total:g}", max_total=f"{max_total:g}")
         rows.append(row)
-        from .feedback import task_text
-
         everything[s.id] = {
+            "status": "graded",
+            "isolation": isolation,
             "total": total,
             "max_total": max_total,
             "flags": result.flags,
@@ -371,16 +474,22 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
             },
         }
         page = _copy_nbgrader_feedback(batch, s.id, feedback_dir)
-        from .feedback import report_html
-
         _atomic_write(feedback_dir / f"{s.id}.html", report_html(s.id, result, manual, page))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["student_id", *columns, "total", "max_total"])
+    fields = ["student_id", "status", "isolation", *columns, "total", "max_total"]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
     writer.writeheader()
     writer.writerows(rows)
     _atomic_write(batch.out / "grades.csv", buffer.getvalue())
     _atomic_write(batch.out / "results.json", json.dumps(everything, indent=1))
-    return [{**r, "flags": everything[r["student_id"]]["flags"]} for r in rows]
+    return [
+        {
+            **r,
+            "flags": everything[r["student_id"]]["flags"],
+            "reason": everything[r["student_id"]].get("reason", ""),
+        }
+        for r in rows
+    ]
 
 
 def _manual_points() -> dict[str, float]:
@@ -406,11 +515,21 @@ def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> s
 def summary_table(rows: list[dict]) -> str:
     points = grader.task_points()
     width = max([len("student"), *(len(r["student_id"]) for r in rows)])
-    lines = [f"{'student':<{width}}  {'total':>11}  autograded parts below full marks; flags"]
+    lines = [
+        f"{'student':<{width}}  {'total':>11}  {'isolation':<10}  "
+        "autograded parts below full marks; flags"
+    ]
     for r in rows:
+        if r["status"] != "graded":
+            lines.append(
+                f"{r['student_id']:<{width}}  {'NOT GRADED':>11}  {'-':<10}  "
+                f"{r.get('reason', '')[:240]}"
+            )
+            continue
         low = [t for t in points if r.get(t, "") != f"{points[t]:g}"]
         lost = "all" if len(low) == len(points) else ", ".join(low) or "-"
         flags = f"  FLAGGED: {'; '.join(r['flags'])}" if r["flags"] else ""
         total = f"{r['total']}/{r['max_total']}"
-        lines.append(f"{r['student_id']:<{width}}  {total:>11}  {lost}{flags}")
+        isolation = r.get("isolation") or "-"
+        lines.append(f"{r['student_id']:<{width}}  {total:>11}  {isolation:<10}  {lost}{flags}")
     return "\n".join(lines)

@@ -81,3 +81,16 @@ white-space:pre-wrap}}</style></head><body>
 <p>Each task was checked on inputs you have not seen, against the reference solution.</p>
 {sections}{link}</body></html>
 """
+
+
+def not_graded_html(student: str) -> str:
+    """The page of a student the grader could not grade (its own fault): no score, no guess."""
+    esc = html.escape
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Feedback for {esc(student)}</title></head>
+<body style="font-family:sans-serif;max-width:60em;margin:2em auto">
+<h1>Batch normalization: feedback for {esc(student)}</h1>
+<p><b>Not graded yet.</b> The grading system had a problem of its own while it graded your
+notebook; nothing you did caused it, and no score was recorded. Your notebook will be graded
+again; you do not need to do anything.</p></body></html>
+"""

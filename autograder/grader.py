@@ -19,10 +19,12 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,12 +49,39 @@ TRUSTED = threading.RLock()
 """Held while the reference runs: it draws from numpy's global generator (seeded nets)."""
 TASKS = list(probes.PROBES)
 CELL_SECONDS = 10.0
-"""Wall time a student's cell may take at grading (definitions take milliseconds)."""
+"""Wall time a student's cell may take at grading on a quiet host (definitions take
+milliseconds); scaled by ``slowdown`` on a busy one."""
 PART_SECONDS = 8.0
-"""Wall time one probe part may take (the reference needs well under a second)."""
+"""Wall time one probe part may take on a quiet host (the reference needs well under a
+second); scaled by ``slowdown`` on a busy one."""
+REFERENCE_SECONDS = 0.03
+"""What the reference's probes on one student's hidden inputs take on a quiet 2-core host
+(10-25 ms measured). The time they take at grading, over this, is how much slower the host is
+right now: the limits above grow by that factor (see ``slowdown``)."""
+MAX_SLOWDOWN = 20.0
 MAX_LAUNCHES = 12
+"""Launches of one submission that the student's code may cost (each crash or hang one)."""
+LAUNCH_ATTEMPTS = 5
+"""Attempts at a launch that fails for the host's reasons (the sandbox cannot start)."""
+LAUNCH_BACKOFF = 0.5
+"""Seconds before the second attempt; doubled before each next one (0.5 + 1 + 2 + 4)."""
 RESULT_BYTES = 20 * 1024 * 1024
 """Largest result file read back from the sandbox."""
+
+
+class GraderFault(Exception):
+    """Grading failed for a reason that is not the student's doing (the sandbox could not
+    start, the grader's own code failed): the student is not graded, never given a zero."""
+
+    def __init__(self, reason: str, stderr: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.stderr = stderr
+
+
+def slowdown(reference_seconds: float) -> float:
+    """How much slower than a quiet host this one is now, from the reference's own time."""
+    return min(MAX_SLOWDOWN, max(1.0, reference_seconds / REFERENCE_SECONDS))
 
 
 @dataclass
@@ -63,6 +92,7 @@ class Step:
     cell: int = -1
     task: str = ""
     label: str = ""  # how the feedback names the cell
+    student: bool = True  # runs the student's code (the setup and injected layers do not)
 
 
 @dataclass
@@ -81,6 +111,7 @@ class Outcome:
     notes: list[str]
     isolation: str
     runtime: dict[str, list[str]]  # flag kind -> details
+    scan: set[str] = field(default_factory=set)  # the static scan's flags
 
 
 @dataclass
@@ -160,7 +191,7 @@ def plan(nb) -> Plan:
             continue
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         if gid == "setup":
-            steps.append(Step(f"cell{index}", "cell", setup_source(), index))
+            steps.append(Step(f"cell{index}", "cell", setup_source(), index, student=False))
         elif gid.endswith("_answer") and gid in known:
             answers_seen.add(gid)
             steps.append(Step(f"cell{index}", "cell", source, index, label=f"your {gid} cell"))
@@ -173,8 +204,10 @@ def plan(nb) -> Plan:
         else:
             steps.append(Step(f"cell{index}", "cell", source, index, label=f"your cell {index}"))
     if not any(s.source == setup_source() for s in steps):
-        steps.insert(0, Step("setup", "cell", setup_source(), -1))
+        steps.insert(0, Step("setup", "cell", setup_source(), -1, student=False))
         notes.append("the setup cell is missing: the original setup was run first")
+    first_student = next((i for i, s in enumerate(steps) if s.student), len(steps))
+    steps.insert(first_student, Step("scan", "scan"))
     for task in TASKS:
         if task not in seen_tasks:
             steps.append(Step(f"task:{task}", "task", task=task))
@@ -267,27 +300,41 @@ def with_reference_layers(plan_: Plan) -> Plan:
         c.source for c in answer_cells(source_notebook()) if grade_id(c) != f"{NET}_answer"
     )
     steps = [s for s in plan_.steps if s.kind == "cell"]
-    steps += [Step("inject", "inject", layers), Step(f"task:{NET}", "task", task=NET)]
+    steps += [
+        Step("inject", "inject", layers, student=False),
+        Step(f"task:{NET}", "task", task=NET),
+    ]
     return Plan(steps)
 
 
 def grade_cached(
-    nb, student: str, secret: bytes, cache: Path | None, contain_errors: bool = False
+    nb,
+    student: str,
+    secret: bytes,
+    cache: Path | None,
+    isolation: sandbox.Isolation = sandbox.Isolation.BUBBLEWRAP,
 ) -> SubmissionResult:
-    """A student's result: the saved one if it was made for this notebook, else graded now
-    (and saved). With ``contain_errors``, a grader failure becomes a zero with its reason."""
+    """A student's result: the saved one if it was made for this notebook and this isolation,
+    else graded now (and saved).
+
+    Raises :class:`GraderFault` when the grading failed for a reason of the grader's or the
+    host's: nothing is saved then, so the next run grades the student again.
+    """
     seed = case_seed(secret, student)
     key = result_key(nb, seed)
     result = cached_result(cache, key) if cache else None
+    if result is not None and result.isolation != sandbox.Isolation(isolation).value:
+        result = None
     if result is None:
         try:
-            result = grade_notebook(nb, seed=seed)
-        except Exception as exc:  # noqa: BLE001  (one notebook's problem stays its own)
-            if not contain_errors:
-                raise
-            result = empty_result(
-                task_points(), f"the grader failed on this notebook: {exc!r}"[:300]
-            )
+            result = grade_notebook(nb, seed=seed, isolation=isolation, label=student)
+        except GraderFault:
+            raise
+        except Exception as exc:  # the grader's own code failed: not the student's doing
+            raise GraderFault(
+                f"the grader failed on this notebook: {type(exc).__name__}: {exc}"[:500],
+                traceback.format_exc()[-4000:],
+            ) from exc
         if cache:
             save_result(cache, key, result)
     return result
@@ -320,7 +367,7 @@ def _expected_outputs(inputs: dict) -> dict:
 
 def _write_code(code_dir: Path) -> None:
     """What the sandbox runs, read-only inside it: the runner, the probes, the given helpers."""
-    for name in ("runner.py", "probes.py"):
+    for name in ("runner.py", "probes.py", "scan.py"):
         shutil.copy(HERE / name, code_dir / name)
     shutil.copytree(
         SOURCE_DIR / "cs231n", code_dir / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
@@ -384,8 +431,10 @@ def _open_step(records: list[dict]) -> str | None:
 class _Watchdog:
     """Kills the run when the current step has run longer than its limit."""
 
-    def __init__(self, progress: Path):
+    def __init__(self, progress: Path, scale: float, generous: str | None = None):
         self.progress = progress
+        self.scale = scale
+        self.generous = generous  # a step retried after a timeout: it gets twice the time
         self.step, self.since = None, time.monotonic()
         self.size = -1
 
@@ -400,55 +449,94 @@ class _Watchdog:
             if step != self.step:
                 self.step, self.since = step, time.monotonic()
         limit = PART_SECONDS if self.step and "." in self.step else CELL_SECONDS
+        limit *= self.scale * (2 if self.step is not None and self.step == self.generous else 1)
         return time.monotonic() - self.since > limit
 
 
-def run_student(
-    plan_: Plan,
-    inputs: dict,
-    *,
-    require_isolation: bool | None = None,
-    tasks: list[str] | None = None,
-):
+def _started(records: list[dict], student_steps: set[str]) -> bool:
+    """Did any of the student's code start in this launch?"""
+    return any(str(r.get("start", "")).split(".")[0] in student_steps for r in records)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a submission's launches run: the isolation, the host's slowdown, the scratch name."""
+
+    isolation: sandbox.Isolation = sandbox.Isolation.BUBBLEWRAP
+    scale: float = 1.0
+    label: str = ""
+
+
+def run_student(plan_: Plan, inputs: dict, options: RunOptions, tasks: list[str] | None = None):
     """Run the plan in the sandbox.
 
-    Each launch runs the steps not yet done. When a launch dies in a step (a hang stopped by
-    the watchdog, a crash, an exit), that step is recorded as failed and the next launch
-    skips it, so the rest is graded.
+    Each launch runs the steps not yet done. When a launch dies in a step of the student's (a
+    hang stopped by the watchdog, a crash, an exit), that step is recorded as failed and the
+    next launch skips it, so the rest is graded. A step that ran out of time, or was killed
+    from outside, is first retried once, alone on the host and with twice the time: a busy
+    host must not cost an honest student. A launch that ends before any of the student's code
+    started is the host's fault: it is retried with backoff, and when it keeps failing,
+    :class:`GraderFault` is raised (the student is not graded).
     """
     parts: dict[str, checks.PartResult] = {}
     runtime: dict[str, list[str]] = {}  # flag kind -> details, from the audit hook
     failed: dict[str, str] = {}  # step or part id -> why it failed
     cell_errors: dict[str, dict] = {}
     notes: list[str] = []
-    isolation = ""
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+    scanned: dict[str, list[str]] = {}  # cell label -> the static scan's flags
+    isolation_used = ""
+    student_steps = {s.id for s in plan_.steps if s.student} | {
+        f"{s.task}" for s in plan_.steps if s.kind == "task"
+    }
+    retried: set[str] = set()  # steps already given their retry alone
+    generous: str | None = None
+    host_faults, delay = 0, LAUNCH_BACKOFF
+    launches = 0
+    scale = options.scale
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in options.label)[:40]
+    with tempfile.TemporaryDirectory(prefix=f"grade-{safe}-" if safe else "grade-") as tmp:
         code_dir, workdir = Path(tmp, "code"), Path(tmp, "work")
         code_dir.mkdir()
         _write_code(code_dir)
-        for _launch in range(MAX_LAUNCHES):
+        while True:
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir()
-            _write_job(workdir, plan_, inputs, sorted({*failed, *parts}))
+            done = {"scan"} if scanned else set()
+            _write_job(workdir, plan_, inputs, sorted({*failed, *parts, *done}))
             mpl_config = _write_matplotlib_config(workdir)
             out = workdir / "out"
             result = sandbox.run_sandboxed(
                 [sys.executable, str(code_dir / "runner.py"), str(workdir)],
                 workdir=workdir,
                 readonly_paths=[code_dir],
-                limits=sandbox.Limits(wall_seconds=900, cpu_seconds=900),
+                limits=sandbox.Limits(wall_seconds=900 * scale, cpu_seconds=900),
                 env={"PYTHONPATH": str(code_dir), "MPLCONFIGDIR": str(mpl_config)},
-                require_isolation=require_isolation,
-                watchdog=_Watchdog(out / "progress.jsonl"),
+                isolation=options.isolation,
+                watchdog=_Watchdog(out / "progress.jsonl", scale, generous),
+                alone=generous is not None,
             )
-            isolation = result.isolation
+            generous = None
+            isolation_used = result.isolation
+            records = _read_progress(out / "progress.jsonl")
+            finished = any(r.get("finished") for r in records)
+            if not finished and (result.launch_error or not _started(records, student_steps)):
+                host_faults += 1
+                if host_faults >= LAUNCH_ATTEMPTS:
+                    raise GraderFault(
+                        f"the sandbox failed {host_faults} times before any of the student's "
+                        f"code ran: {result.launch_error or _fault_reason(result)}",
+                        result.stderr[-4000:],
+                    )
+                time.sleep(delay)
+                delay *= 2
+                continue
+            launches += 1
             if result.output_truncated and not any("printed" in n for n in notes):
                 notes.append(
                     "your code printed more than "
                     f"{sandbox.Limits().output_bytes // 1_000_000} MB while it was "
                     "graded: the rest was discarded"
                 )
-            records = _read_progress(out / "progress.jsonl")
             for r in records:
                 if str(r.get("end", "")).startswith("cell") and "error" in r:
                     cell_errors[str(r["end"])] = r
@@ -456,14 +544,21 @@ def run_student(
                     details = runtime.setdefault(str(r["flag"]), [])
                     if str(r.get("detail", "")) not in details:
                         details.append(str(r.get("detail", "")))
+                if "scanned" in r and isinstance(r.get("flags"), list):
+                    scanned[str(r["scanned"])[:100]] = [str(f)[:200] for f in r["flags"][:20]]
             _collect(out, parts)
-            if any(r.get("finished") for r in records):
+            if finished:
                 break
             culprit = _open_step(records)
             reason = _fault_reason(result)
             if culprit is None:
-                notes.append(f"the grading process failed before running your code: {reason}")
+                notes.append(f"the grading process stopped between two steps: {reason}")
                 break
+            outside = result.killed_by_signal == signal.SIGKILL and not result.timed_out
+            if (result.watchdog_fired or result.timed_out or outside) and culprit not in retried:
+                retried.add(culprit)
+                generous = culprit
+                continue
             failed[culprit] = reason
             if "." in culprit and result.watchdog_fired:
                 # one hang per task is enough: its other checks would hang the same way
@@ -474,15 +569,16 @@ def run_student(
                     )
             if culprit.startswith("cell"):
                 cell_errors[culprit] = {"error": "stopped", "message": reason}
-        else:
-            notes.append("grading stopped after too many faults")
+            if launches >= MAX_LAUNCHES:
+                notes.append("grading stopped after too many faults")
+                break
     for task in tasks or TASKS:
         for part in probes.PROBES[task]:
             part_id = f"{task}.{part}"
             if part_id not in parts:
                 why = failed.get(part_id) or failed.get(f"task:{task}") or "it did not run"
                 parts[part_id] = checks.PartResult(missing=why)
-    return Outcome(parts, cell_errors, notes, isolation, runtime)
+    return Outcome(parts, cell_errors, notes, isolation_used, runtime, scan_flags(scanned, failed))
 
 
 RUNTIME_FLAGS = {
@@ -517,17 +613,16 @@ def _type_flags(parts: dict) -> set[str]:
     return flags
 
 
-def scan_flags(plan_: Plan) -> set[str]:
-    from .scan import scan
-
-    flags = set()
-    for step in plan_.steps:
-        if step.kind == "cell" and step.label:
-            flags |= {f"{step.label}: {f}" for f in scan(probes.python_source(step.source))}
+def scan_flags(scanned: dict[str, list[str]], failed: dict[str, str]) -> set[str]:
+    """The static scan's flags, as the sandboxed scan reported them per cell."""
+    flags = {f"{label}: {flag}" for label, found in scanned.items() for flag in found}
+    if "scan" in failed:
+        flags.add(f"your code could not be scanned: {failed['scan']}")
     return flags
 
 
 def _fault_reason(result) -> str:
+    """Why a launch that ran the student's code ended early, in the student's words."""
     if result.timed_out or result.watchdog_fired:
         return "it ran too long and was stopped (an endless loop or a sleep?)"
     if result.killed_by_signal:
@@ -577,16 +672,28 @@ def _collect(out: Path, parts: dict) -> None:
             parts[f"{task}.{part}"] = result
 
 
-def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> SubmissionResult:
-    """Grade a parsed notebook (nbformat v4 node)."""
+def grade_notebook(
+    nb,
+    *,
+    seed: int,
+    isolation: sandbox.Isolation = sandbox.Isolation.BUBBLEWRAP,
+    label: str = "",
+) -> SubmissionResult:
+    """Grade a parsed notebook (nbformat v4 node).
+
+    ``label`` (the student id) names the scratch folders. Raises :class:`GraderFault` when the
+    sandbox cannot run the student's code.
+    """
     start = time.perf_counter()
     nb = copy.deepcopy(nb)
     repairs = repair(nb)
     plan_ = plan(nb)
     plan_.notes[:0] = repairs + _file_notes(nb)
     inputs = draw_inputs(seed)
+    reference_start = time.perf_counter()
     expected = expected_outputs(inputs)
-    outcome = run_student(plan_, inputs, require_isolation=require_isolation)
+    options = RunOptions(isolation, slowdown(time.perf_counter() - reference_start), label)
+    outcome = run_student(plan_, inputs, options)
     parts, cell_errors, notes = outcome.parts, outcome.cell_errors, outcome.notes
     labels = {f"<cell {s.cell}>": s.label or "the setup cell" for s in plan_.steps}
     for part in parts.values():
@@ -627,14 +734,14 @@ def grade_notebook(nb, *, seed: int, require_isolation: bool | None = None) -> S
     failed_layers = [t for t in NET_LAYER_TASKS if tasks[t].score < tasks[t].max_score]
     if failed_layers and tasks[NET].score < tasks[NET].max_score:
         substituted, substituted_flags = _net_with_reference_layers(
-            plan_, inputs, expected, failed_layers, require_isolation, net_weighted
+            plan_, inputs, expected, failed_layers, options, net_weighted
         )
         for kind, details in substituted_flags.items():
             outcome.runtime.setdefault(kind, []).extend(details)
         if substituted.score > tasks[NET].score:
             tasks[NET] = substituted
     flags = sorted(
-        scan_flags(plan_)
+        outcome.scan
         | _type_flags(parts)
         | {_runtime_flag(kind, details) for kind, details in outcome.runtime.items()}
     )
@@ -694,21 +801,14 @@ def _is_net_value(finding) -> bool:
     return finding.what.startswith(("loss", "gradients", "test-mode"))
 
 
-def _net_with_reference_layers(
-    plan_, inputs, expected, failed_layers, require_isolation, own_weighted
-):
+def _net_with_reference_layers(plan_, inputs, expected, failed_layers, options, own_weighted):
     """The net's result with the reference layers in place of the student's.
 
     The reference layers run in the student's sandbox for this, so nothing the student's code
     returns from this run reaches the student but pass or fail per check: no names, types,
     messages or numbers (the net's parameters are judged from the student's own run).
     """
-    outcome = run_student(
-        with_reference_layers(plan_),
-        {NET: inputs[NET]},
-        require_isolation=require_isolation,
-        tasks=[NET],
-    )
+    outcome = run_student(with_reference_layers(plan_), {NET: inputs[NET]}, options, tasks=[NET])
     parts = outcome.parts
     for part in parts.values():
         part.lists, part.types = {}, {}

@@ -58,6 +58,11 @@ class HiddenChecks(NbGraderPreprocessor):
         help="File holding the secret that seeds the hidden inputs (made if missing; "
         "default: grading_secret in the course folder).",
     ).tag(config=True)
+    isolation = Unicode(
+        "bubblewrap",
+        help="How the student's code is isolated: bubblewrap, uid or none (trusted code only). "
+        "When it is not available, grading fails instead of falling back.",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         from . import grader
@@ -65,7 +70,9 @@ class HiddenChecks(NbGraderPreprocessor):
         student = resources["nbgrader"]["student"]
         secret = grader.load_secret(self._secret_path())
         cache = Path(self.results_dir) / f"{student}.json" if self.results_dir else None
-        result = grader.grade_cached(self._submitted(resources), student, secret, cache)
+        result = grader.grade_cached(
+            self._submitted(resources), student, secret, cache, self.isolation
+        )
         write_verdicts(nb, result)
         return nb, resources
 

@@ -4,8 +4,8 @@ The autograder never imports student code into its own process.  It runs it
 through :func:`run_sandboxed` and reads back plain data (exit status and
 captured, size-capped output).
 
-Isolation (``RunResult.isolation == "bubblewrap"``)
-----------------------------------------------------
+Isolation (``Isolation.BUBBLEWRAP``)
+-----------------------------------
 With bubblewrap (``/usr/bin/bwrap``, Debian/Ubuntu package ``bubblewrap``) the
 child gets a fresh mount namespace whose root is an empty tmpfs showing only:
 
@@ -29,57 +29,68 @@ a loopback interface of its own, so no internet and no access to services on
 the host's 127.0.0.1), ipc, uts and cgroup.  The environment is cleared and
 replaced by a minimal one.
 
-Running as root (the grader on CI) the child runs as the unprivileged uid/gid
-``65534`` (``nobody``) of the *host*, not a uid mapped onto root inside a user
-namespace: with ``--unshare-user --uid 65534`` bubblewrap maps the sandbox uid
-onto the caller's real uid 0, and the kernel never enforces ``RLIMIT_NPROC``
-for real uid 0 (so a fork bomb would not be contained, and files it writes
-would be owned by root).  Instead bubblewrap runs privileged without a user
-namespace, keeps only ``CAP_SETUID``/``CAP_SETGID`` for the sandbox's first
-process (a tiny Python supervisor, see ``_SUPERVISOR``) which sets the
-resource limits, drops to 65534 with ``setgroups([])``/``setresgid``/
-``setresuid`` and execs the command (bubblewrap has already set
-``no_new_privs``, so setuid binaries cannot regain privileges).  The
-supervisor stays as the parent to report the command's exact exit status or
-signal (bubblewrap itself folds "killed by signal N" into exit code 128+N).
-``workdir`` is chowned to 65534 before the run (recursively; symlinks and
-multiply-linked files are left alone); restoring ownership or deleting it is
-the caller's business.  Paths in ``readonly_paths`` must be readable by
-"other" (normal 0644/0755 modes are fine; their parent directories do not
-matter since the sandbox creates its own).
+Running as root (the grader on CI) the child runs as an unprivileged host uid of its own: each
+sandbox running at the same time on the host takes a *slot* (``SLOT_UID_BASE + i``, allocated
+under a file lock in ``lock_dir()``, as the ``isolate`` sandbox does with box ids; uids listed in
+``/etc/passwd`` are skipped).  It is not a uid mapped onto root inside a user namespace: with
+``--unshare-user --uid N`` bubblewrap maps the sandbox uid onto the caller's real uid 0, and the
+kernel never enforces ``RLIMIT_NPROC`` for real uid 0 (so a fork bomb would not be contained,
+and files it writes would be owned by root).  Instead bubblewrap runs privileged without a user
+namespace, keeps only ``CAP_SETUID``/``CAP_SETGID`` for the sandbox's first process (a tiny
+Python supervisor, see ``_SUPERVISOR``) which sets the resource limits, drops to the slot's uid
+with ``setgroups([])``/``setresgid``/``setresuid`` and execs the command (bubblewrap has already
+set ``no_new_privs``, so setuid binaries cannot regain privileges).  The supervisor stays as the
+parent to report whether the command started, and then its exact exit status or signal
+(bubblewrap itself folds "killed by signal N" into exit code 128+N).  ``workdir`` is chowned to
+the slot's uid before the run (recursively; symlinks and multiply-linked files are left alone);
+restoring ownership or deleting it is the caller's business.  Paths in ``readonly_paths`` must
+be readable by "other" (normal 0644/0755 modes are fine; their parent directories do not matter
+since the sandbox creates its own).
 
-Not running as root, bubblewrap uses an unprivileged user namespace instead
-(the kernel must allow those) and the child keeps the caller's (non-zero) uid.
+``RLIMIT_NPROC`` counts all processes *and threads* of the child's real uid.  Because every
+concurrent sandbox has its own uid, a fork bomb exhausts only its own budget: sandboxes of the
+same batch, or of another batch on the same host, can still start processes.
 
-``RLIMIT_NPROC`` counts all processes *and threads* of the child's real uid.
-As root that is uid 65534 on the whole host, so sandboxes running at the same
-time share one ``max_processes`` budget (as do any other host processes of
-``nobody``).  Without bubblewrap it is the grader's own uid, so on a desktop
-session the limit may already be exhausted by unrelated processes.
+Not running as root, bubblewrap uses an unprivileged user namespace instead (the kernel must
+allow those) and the child keeps the caller's (non-zero) uid.
 
-Resource limits (:class:`Limits`) are applied to the command only (not to
-bubblewrap): ``RLIMIT_AS``, ``RLIMIT_CPU``, ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
-and ``RLIMIT_CORE=0``.  A wall-clock timeout kills the whole process group
-(``SIGKILL``); with bubblewrap that is bubblewrap itself, whose death
-(``--die-with-parent``) takes down the child's pid namespace with every
-process in it, including daemonised grandchildren.  stdout and stderr are read
-concurrently; at most ``Limits.output_bytes`` are kept in total and the rest is
-read and discarded, so a chatty child never blocks and never exhausts memory.
+Resource limits (:class:`Limits`) are applied to the command only (not to bubblewrap):
+``RLIMIT_AS``, ``RLIMIT_CPU``, ``RLIMIT_NPROC``, ``RLIMIT_FSIZE`` and ``RLIMIT_CORE=0``.  A
+wall-clock timeout kills the whole process group (``SIGKILL``); with bubblewrap that is
+bubblewrap itself, whose death (``--die-with-parent``) takes down the child's pid namespace
+with every process in it, including daemonised grandchildren.  stdout and stderr are read
+concurrently; at most ``Limits.output_bytes`` are kept in total and the rest is read and
+discarded, so a chatty child never blocks and never exhausts memory.
 
-No isolation (``RunResult.isolation == "none"``)
--------------------------------------------------
-Without a working bubblewrap the command runs directly, with the same
-resource limits, minimal environment, timeout and process-group kill, and a
-loud warning (once per process) -- unless isolation is required, in which case
-:class:`IsolationUnavailable` is raised.  Isolation is required when
-``require_isolation=True`` is passed, or, when the argument is omitted, when the
-environment variable ``AUTOGRADER_REQUIRE_ISOLATION`` is ``1``/``true``/``yes``
-or ``CI`` is ``true`` (as set by GitHub Actions, GitLab CI and most others), so
-that CI can never silently grade without a sandbox.
+The isolation is chosen, never fallen back to
+---------------------------------------------
+The caller names the :class:`Isolation` it wants, and gets exactly that or
+:class:`IsolationUnavailable`:
+
+* ``Isolation.BUBBLEWRAP`` (the default): all of the above.  Whether bubblewrap works is probed
+  with a trivial sandboxed command, retried with backoff before it is declared broken (a busy
+  host answers "Creating new namespace failed: Resource temporarily unavailable" now and then).
+* ``Isolation.UID``: no namespaces; the command runs as the slot's unprivileged uid with the
+  same limits and process-group kill, and every process of that uid is killed afterwards.  For
+  a host that is itself the per-submission boundary (a Gradescope container), where files the
+  student must not read are protected by their permissions.  Needs root.
+* ``Isolation.NONE``: the limits and the process-group kill only, as the grader's own user; a
+  loud warning says what is not guaranteed.  Only for trusted code (the kit's own examples), and
+  only when asked for by name (``--no-sandbox``).
+
+Host-wide, each launch holds a shared lock; a launch that must run *alone* (a step retried
+after it ran out of time on a busy host) takes it exclusively, so no other sandbox of any batch
+on this host runs beside it.
+
+Whether the sandbox itself started is reported apart from what the command did
+(``RunResult.launch_error``): a sandbox that cannot start is the grading host's fault, never the
+student's.
 """
 
 from __future__ import annotations
 
+import enum
+import fcntl
 import os
 import selectors
 import shutil
@@ -90,25 +101,41 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "Isolation",
     "IsolationUnavailable",
     "IsolationWarning",
     "Limits",
     "RunResult",
-    "SANDBOX_GID",
-    "SANDBOX_UID",
-    "isolation_available",
-    "isolation_required_by_env",
+    "bubblewrap_works",
+    "ensure_isolation",
+    "lock_dir",
     "run_sandboxed",
 ]
 
-#: Host uid/gid the child runs as when the grader runs as root ("nobody").
-SANDBOX_UID = 65534
-SANDBOX_GID = 65534
+
+class Isolation(enum.StrEnum):
+    """How a command is isolated: chosen by the caller, never reached by falling back."""
+
+    BUBBLEWRAP = "bubblewrap"
+    UID = "uid"
+    NONE = "none"
+
+
+SLOT_UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "61000"))
+"""First host uid of the sandbox slots (root only); one uid per concurrent sandbox."""
+SLOTS = int(os.environ.get("AUTOGRADER_SANDBOX_SLOTS", "64"))
+"""How many sandboxes may run at the same time on one host."""
+
+PROBE_ATTEMPTS = 5
+"""Launches of the bubblewrap probe before bubblewrap is declared broken."""
+PROBE_BACKOFF = 0.25
+"""Seconds before the second probe; doubled before each next one."""
 
 _INSTALL_HINT = (
     "Install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu; "
@@ -143,11 +170,11 @@ _READ_CHUNK = 65536
 
 
 class IsolationUnavailable(RuntimeError):
-    """Raised when isolation is required but bubblewrap is missing or broken."""
+    """Raised when the isolation asked for cannot be had on this host."""
 
 
 class IsolationWarning(RuntimeWarning):
-    """Emitted (once per process) when student code runs without a sandbox."""
+    """Emitted (once per process) when code runs with ``Isolation.NONE``."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,10 @@ class RunResult:
     a wall-clock timeout ``timed_out`` is true, ``returncode`` is ``None`` and
     ``killed_by_signal`` is ``SIGKILL``; the same holds, with
     ``watchdog_fired`` instead, when the caller's ``watchdog`` stopped it.
+
+    ``launch_error`` is set when the sandbox never started the command (bubblewrap could not
+    create its namespaces, the supervisor could not drop privileges or exec): then nothing the
+    command would have done happened, and the fault is the host's.
     """
 
     returncode: int | None
@@ -178,19 +209,21 @@ class RunResult:
     stderr: str
     output_truncated: bool
     seconds: float
-    isolation: str  # "bubblewrap" or "none"
+    isolation: str  # an Isolation value
     watchdog_fired: bool = False
+    launch_error: str | None = None
+    uid: int | None = None  # the host uid the command ran as, when it was dropped
 
 
 _DEFAULT_LIMITS = Limits()
 
-# First process inside the sandbox (and, without bubblewrap, the process that
-# becomes the command).  Runs with ``python -I -S`` and imports only builtin
-# or C modules (no json/signal: they would double its ~15 ms start-up time).
-# argv: FORK STATUS_FD UID GID CWD RLIMITS COMMAND...  (-1 = none; RLIMITS is
-# "NAME:soft:hard,...").  With FORK=1 it forks, runs the command in the child
-# and reports "exit N" or "signal N" on STATUS_FD (bwrap itself would fold a
-# signal into exit status 128+N); with FORK=0 it simply execs the command.
+# First process inside the sandbox.  Runs with ``python -I -S`` and imports only builtin or C
+# modules (no json/signal: they would double its ~15 ms start-up time).
+# argv: STATUS_FD UID GID CWD RLIMITS COMMAND...  (UID/GID -1 = keep; RLIMITS is
+# "NAME:soft:hard,...").  It forks; the child sets the limits, drops privileges and execs the
+# command.  On STATUS_FD it reports "started" once the exec succeeded (a close-on-exec pipe
+# tells it) or "nostart <why>", then "exit N" or "signal N" (bwrap itself would fold a signal
+# into exit status 128+N).
 _SUPERVISOR = r"""
 import os, resource, sys
 try:
@@ -198,10 +231,9 @@ try:
 except ImportError:
     import signal
 
-fork, status_fd, uid, gid = (int(a) for a in sys.argv[1:5])
-cwd, rlimits, argv = sys.argv[5], sys.argv[6], sys.argv[7:]
-if status_fd >= 0:
-    os.set_inheritable(status_fd, False)
+status_fd, uid, gid = (int(a) for a in sys.argv[1:4])
+cwd, rlimits, argv = sys.argv[4], sys.argv[5], sys.argv[6:]
+os.set_inheritable(status_fd, False)
 
 def start():
     for item in rlimits.split(","):
@@ -226,62 +258,68 @@ def start():
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     os.execvp(argv[0], argv)
 
-def fail(exc):
-    try:
-        os.write(2, ("sandbox: cannot run %r: %s\n" % (argv[0], exc)).encode())
-    finally:
-        os._exit(127)
-
-if not fork:
-    try:
-        start()
-    except BaseException as exc:
-        fail(exc)
-
+ready_r, ready_w = os.pipe()  # close-on-exec: EOF with no data means the exec succeeded
 pid = os.fork()
 if pid == 0:
+    os.close(ready_r)
     try:
         start()
     except BaseException as exc:
-        fail(exc)
+        try:
+            why = ("%s: %s" % (type(exc).__name__, exc))[:400]
+            os.write(2, ("sandbox: cannot run %r: %s\n" % (argv[0], why)).encode())
+            os.write(ready_w, why.encode())
+        finally:
+            os._exit(127)
+os.close(ready_w)
+why = b""
+while True:
+    chunk = os.read(ready_r, 512)
+    if not chunk:
+        break
+    why += chunk
+os.close(ready_r)
+os.write(status_fd, (b"nostart " + why.replace(b"\n", b" ") if why else b"started") + b"\n")
 _, status = os.waitpid(pid, 0)
 if os.WIFSIGNALED(status):
     report, code = "signal %d" % os.WTERMSIG(status), 128 + os.WTERMSIG(status)
 else:
     code = os.waitstatus_to_exitcode(status)
     report = "exit %d" % code
-if status_fd >= 0:
-    os.write(status_fd, report.encode())
+os.write(status_fd, report.encode())
 os._exit(code)
 """
 
 _probe_lock = threading.Lock()
-_probe_result: bool | None = None
-_probe_error: str = ""
+_probe_ok = False  # cached once bubblewrap worked in this process
 _fallback_warned = False  # tests reset this to see the warning again
 
 
-def isolation_required_by_env() -> bool:
-    """True if ``AUTOGRADER_REQUIRE_ISOLATION`` is truthy or ``CI`` is ``true``."""
-    flag = os.environ.get("AUTOGRADER_REQUIRE_ISOLATION", "").strip().lower()
-    ci = os.environ.get("CI", "").strip().lower()
-    return flag in {"1", "true", "yes", "on"} or ci == "true"
+def bubblewrap_works(attempts: int = PROBE_ATTEMPTS) -> tuple[bool, str]:
+    """(True, "") if a trivial command runs in bubblewrap here, else (False, why).
 
-
-def isolation_available() -> bool:
-    """True if bwrap is installed and a trivial sandboxed command really runs.
-
-    The probe runs once per process; the result (and, on failure, the reason,
-    used in :class:`IsolationUnavailable` messages) is cached.
+    A failed launch is retried with backoff before bubblewrap is declared broken: a busy host
+    refuses a namespace now and then (EAGAIN). Success is remembered for the process.
     """
-    global _probe_result, _probe_error
+    global _probe_ok
     with _probe_lock:
-        if _probe_result is None:
-            _probe_result, _probe_error = _probe()
-        return _probe_result
+        if _probe_ok:
+            return True, ""
+        why, delay = "", PROBE_BACKOFF
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(delay)
+                delay *= 2
+            ok, why = _probe_once()
+            if ok:
+                _probe_ok = True
+                return True, ""
+            if why.startswith("bwrap was not found") or why.startswith("bubblewrap needs"):
+                break
+        return False, why
 
 
-def _probe() -> tuple[bool, str]:
+def _probe_once() -> tuple[bool, str]:
     if sys.platform != "linux":
         return False, f"bubblewrap needs Linux (this is {sys.platform})"
     if _bwrap() is None:
@@ -290,19 +328,34 @@ def _probe() -> tuple[bool, str]:
     try:
         limits = Limits(wall_seconds=30.0, output_bytes=10_000)
         code = "import os; print('ok', os.getuid())"
-        result = _run([sys.executable, "-I", "-S", "-c", code], workdir, [], limits, None, True)
+        argv = [sys.executable, "-I", "-S", "-c", code]
+        result = _run(argv, workdir, [], limits, None, Isolation.BUBBLEWRAP)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return False, f"bwrap could not be started: {exc}"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if result.returncode == 0 and result.stdout.startswith("ok"):
         return True, ""
-    detail = (result.stderr or result.stdout).strip()[-2000:]
-    return False, f"bwrap is installed but a trivial sandboxed command failed: {detail!r}"
+    detail = result.launch_error or (result.stderr or result.stdout).strip()[-2000:]
+    return False, f"bwrap is installed but a trivial sandboxed command failed: {detail}"
 
 
 def _bwrap() -> str | None:
     return shutil.which("bwrap")
+
+
+def ensure_isolation(isolation: Isolation) -> None:
+    """Raise :class:`IsolationUnavailable`, with the reason, unless ``isolation`` works here."""
+    isolation = Isolation(isolation)
+    if isolation is Isolation.BUBBLEWRAP:
+        ok, why = bubblewrap_works()
+        if not ok:
+            raise IsolationUnavailable(
+                f"student code must run in a bubblewrap sandbox, but it is unavailable: {why}. "
+                f"{_INSTALL_HINT}"
+            )
+    elif isolation is Isolation.UID and os.geteuid() != 0:
+        raise IsolationUnavailable("uid isolation drops to a sandbox uid: it needs root")
 
 
 def run_sandboxed(
@@ -312,40 +365,34 @@ def run_sandboxed(
     readonly_paths: list[Path],
     limits: Limits = _DEFAULT_LIMITS,
     env: dict[str, str] | None = None,
-    require_isolation: bool | None = None,
+    isolation: Isolation = Isolation.BUBBLEWRAP,
     watchdog: Callable[[], bool] | None = None,
+    alone: bool = False,
 ) -> RunResult:
-    """Run ``argv`` in ``workdir`` under bubblewrap and resource limits.
+    """Run ``argv`` in ``workdir`` with the named isolation and resource limits.
 
-    ``env`` entries are added to the minimal environment.  ``require_isolation``
-    defaults to :func:`isolation_required_by_env`; when it is true and
-    bubblewrap is unusable, :class:`IsolationUnavailable` is raised instead of
-    falling back to an unsandboxed run.
+    ``env`` entries are added to the minimal environment.  When ``isolation`` cannot be had,
+    :class:`IsolationUnavailable` is raised: nothing ever runs with less isolation than asked.
 
     ``watchdog`` (optional, an addition for the grader) is called about every
     50 ms while the command runs; when it returns true the command is killed
     like on a wall-clock timeout and ``RunResult.watchdog_fired`` is set.  If
     it raises, the command is killed and the exception propagates.
+
+    ``alone`` waits until no other sandbox runs on this host, and keeps new ones from starting
+    until this one ends.
     """
     if not argv:
         raise ValueError("argv must not be empty")
-    if require_isolation is None:
-        require_isolation = isolation_required_by_env()
+    isolation = Isolation(isolation)
     workdir = Path(workdir).resolve(strict=True)
     if not workdir.is_dir():
         raise NotADirectoryError(workdir)
     ro_paths = [Path(p).resolve(strict=True) for p in readonly_paths]
-
-    use_bwrap = isolation_available()
-    if not use_bwrap:
-        if require_isolation:
-            raise IsolationUnavailable(
-                "Student code must run in a bubblewrap sandbox, but it is unavailable: "
-                f"{_probe_error or 'probe failed'}. {_INSTALL_HINT} (Isolation is required "
-                "because require_isolation=True, AUTOGRADER_REQUIRE_ISOLATION=1 or CI=true.)"
-            )
+    ensure_isolation(isolation)
+    if isolation is Isolation.NONE:
         _warn_no_isolation()
-    return _run(list(argv), workdir, ro_paths, limits, env, use_bwrap, watchdog)
+    return _run(list(argv), workdir, ro_paths, limits, env, isolation, watchdog, alone)
 
 
 def _warn_no_isolation() -> None:
@@ -354,8 +401,7 @@ def _warn_no_isolation() -> None:
         return
     _fallback_warned = True
     warnings.warn(
-        "AUTOGRADER SANDBOX DISABLED: bubblewrap is unavailable "
-        f"({_probe_error or 'probe failed'}), so student code runs WITHOUT isolation. "
+        "AUTOGRADER SANDBOX DISABLED (--no-sandbox): code runs WITHOUT isolation. "
         "Resource limits, the wall-clock timeout and the process-group kill still apply, "
         "but it is NOT guaranteed that student code cannot: read any file the grader's "
         "user can read (including solutions, hidden tests and the nbgrader gradebook); "
@@ -426,7 +472,7 @@ def _bwrap_args(
     args = [_bwrap() or "bwrap"]
     if as_root:
         # Privileged bwrap without a user namespace; the supervisor drops to
-        # SANDBOX_UID itself (a uid-mapped user namespace would leave the child
+        # the slot's uid itself (a uid-mapped user namespace would leave the child
         # at real uid 0, which RLIMIT_NPROC does not apply to).
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
         args += ["--unshare-cgroup-try"]
@@ -487,9 +533,8 @@ def _bwrap_args(
     return args
 
 
-def _make_writable_by_sandbox(workdir: Path) -> None:
+def _make_writable_by_sandbox(workdir: Path, uid: int, gid: int) -> None:
     """chown workdir (recursively, without following links) to the sandbox uid."""
-    uid, gid = SANDBOX_UID, SANDBOX_GID
     os.chown(workdir, uid, gid)
     os.chmod(workdir, os.stat(workdir).st_mode | 0o700)
     for root, dirs, files in os.walk(workdir):
@@ -519,30 +564,150 @@ def _rlimits(limits: Limits) -> list[tuple[str, int, int]]:
 # --------------------------------------------------------------------------
 
 
+def lock_dir() -> Path:
+    """Where sandboxes of every batch on this host take their slots and the host lock."""
+    configured = os.environ.get("AUTOGRADER_LOCK_DIR")
+    if configured:
+        path = Path(configured)
+    elif os.geteuid() == 0 and os.access("/run/lock", os.W_OK):
+        path = Path("/run/lock/autograder")
+    else:
+        path = Path(tempfile.gettempdir()) / f"autograder-locks-{os.geteuid()}"
+    path.mkdir(mode=0o755, parents=True, exist_ok=True)
+    return path
+
+
+def _lock_file(name: str) -> int:
+    return os.open(lock_dir() / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+@contextmanager
+def _host_lock(alone: bool) -> Iterator[None]:
+    """Shared by every launch on the host; exclusive for a launch that must run alone.
+
+    A turnstile gives the exclusive request priority: once it waits, new launches wait behind
+    it instead of overlapping for ever.
+    """
+    turnstile, gate = _lock_file("turnstile.lock"), _lock_file("launch.lock")
+    try:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        if alone:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+        else:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+            fcntl.flock(gate, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(gate)  # closing releases the locks
+        os.close(turnstile)
+
+
+def _passwd_uids() -> set[int]:
+    try:
+        lines = Path("/etc/passwd").read_text().splitlines()
+    except OSError:
+        return set()
+    uids = set()
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) > 2 and fields[2].isdigit():
+            uids.add(int(fields[2]))
+    return uids
+
+
+@contextmanager
+def _slot() -> Iterator[int]:
+    """A host uid no other sandbox on this host is using, held until the block ends."""
+    taken = _passwd_uids()
+    candidates = [SLOT_UID_BASE + i for i in range(SLOTS) if SLOT_UID_BASE + i not in taken]
+    if not candidates:
+        raise IsolationUnavailable(f"no free sandbox uid in {SLOT_UID_BASE}+{SLOTS}")
+    while True:
+        for uid in candidates:
+            fd = _lock_file(f"slot-{uid}.lock")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield uid
+            finally:
+                os.close(fd)
+            return
+        time.sleep(_POLL_INTERVAL)
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid`` on the host (what escaped a process-group kill)."""
+    for _ in range(50):
+        found = False
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/status") as f:
+                    line = next(ln for ln in f if ln.startswith("Uid:"))
+            except (OSError, StopIteration):
+                continue
+            if int(line.split()[1]) == uid:
+                found = True
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.02)
+
+
 def _run(
     argv: list[str],
     workdir: Path,
     ro_paths: list[Path],
     limits: Limits,
     extra_env: dict[str, str] | None,
-    use_bwrap: bool,
+    isolation: Isolation,
     watchdog: Callable[[], bool] | None = None,
+    alone: bool = False,
+) -> RunResult:
+    as_root = os.geteuid() == 0
+    if isolation is not Isolation.NONE:
+        _check_workdir(workdir, ro_paths)
+    with _host_lock(alone):
+        if as_root and isolation is not Isolation.NONE:
+            with _slot() as uid:
+                try:
+                    return _run_as(
+                        argv, workdir, ro_paths, limits, extra_env, isolation, watchdog, uid
+                    )
+                finally:
+                    if isolation is Isolation.UID:
+                        _kill_uid(uid)
+        return _run_as(argv, workdir, ro_paths, limits, extra_env, isolation, watchdog, None)
+
+
+def _run_as(
+    argv: list[str],
+    workdir: Path,
+    ro_paths: list[Path],
+    limits: Limits,
+    extra_env: dict[str, str] | None,
+    isolation: Isolation,
+    watchdog: Callable[[], bool] | None,
+    uid: int | None,
 ) -> RunResult:
     env = _minimal_env(workdir, extra_env)
-    as_root = os.geteuid() == 0
-    uid = gid = status_r = status_w = -1
-    if use_bwrap:
-        _check_workdir(workdir, ro_paths)
-        if as_root:
-            _make_writable_by_sandbox(workdir)
-            uid, gid = SANDBOX_UID, SANDBOX_GID
-        status_r, status_w = os.pipe()
-        prefix = _bwrap_args(workdir, ro_paths, limits, env, as_root)
-    else:
-        prefix = []
+    if uid is not None:
+        _make_writable_by_sandbox(workdir, uid, uid)
+    prefix = []
+    if isolation is Isolation.BUBBLEWRAP:
+        prefix = _bwrap_args(workdir, ro_paths, limits, env, as_root=uid is not None)
+    status_r, status_w = os.pipe()
     rlimits = ",".join(f"{name}:{soft}:{hard}" for name, soft, hard in _rlimits(limits))
-    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, "1" if use_bwrap else "0"]
-    supervisor += [str(status_w), str(uid), str(gid), str(workdir), rlimits]
+    drop = str(uid if uid is not None else -1)
+    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR]
+    supervisor += [str(status_w), drop, drop, str(workdir), rlimits]
     cmd = prefix + supervisor + argv
 
     start = time.monotonic()
@@ -556,15 +721,20 @@ def _run(
             env=env,
             start_new_session=True,
             close_fds=True,
-            pass_fds=(status_w,) if status_w >= 0 else (),
+            pass_fds=(status_w,),
         )
-    except BaseException:
-        for fd in (status_r, status_w):
-            if fd >= 0:
-                os.close(fd)
-        raise
-    if status_w >= 0:
+    except OSError as exc:  # fork or exec of the launcher failed (EAGAIN, ENOMEM, ENOENT)
+        os.close(status_r)
         os.close(status_w)
+        return RunResult(
+            None, False, None, "", "", False, time.monotonic() - start, isolation.value,
+            launch_error=f"the sandbox could not be started: {exc}", uid=uid,
+        )  # fmt: skip
+    except BaseException:
+        os.close(status_r)
+        os.close(status_w)
+        raise
+    os.close(status_w)
     try:
         out, err, truncated, timed_out, fired = _collect(proc, limits, start, watchdog)
     finally:
@@ -575,35 +745,45 @@ def _run(
         proc.stderr.close()
     seconds = time.monotonic() - start
 
+    os.set_blocking(status_r, False)
     report = b""
-    if status_r >= 0:
-        os.set_blocking(status_r, False)
-        try:
-            report = os.read(status_r, 64)
-        except BlockingIOError:
-            pass
-        finally:
-            os.close(status_r)
+    try:
+        while chunk := os.read(status_r, 1024):
+            report += chunk
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(status_r)
+    lines = report.decode("utf-8", "replace").splitlines()
+    stderr = bytes(err).decode("utf-8", "replace")
 
     returncode: int | None = proc.returncode
-    killed_by: int | None = -returncode if returncode < 0 else None
-    kind, _, number = report.decode("ascii", "replace").partition(" ")
+    killed_by: int | None = -returncode if returncode is not None and returncode < 0 else None
+    kind, _, number = (lines[1] if len(lines) > 1 else "").partition(" ")
     if kind == "exit" and number.lstrip("-").isdigit():
         returncode, killed_by = int(number), None
     elif kind == "signal" and number.isdigit():
         returncode, killed_by = -int(number), int(number)
     if timed_out or fired:
         returncode, killed_by = None, int(signal.SIGKILL)
+    launch_error = None
+    if not lines:
+        tail = stderr.strip()[-500:] or f"exit code {proc.returncode}"
+        launch_error = f"the sandbox did not start: {tail}"
+    elif lines[0].startswith("nostart"):
+        launch_error = f"the sandbox could not start the command: {lines[0][8:]}"
     return RunResult(
         returncode=returncode,
         timed_out=timed_out,
         killed_by_signal=killed_by,
         stdout=bytes(out).decode("utf-8", "replace"),
-        stderr=bytes(err).decode("utf-8", "replace"),
+        stderr=stderr,
         output_truncated=truncated,
         seconds=seconds,
-        isolation="bubblewrap" if use_bwrap else "none",
+        isolation=isolation.value,
         watchdog_fired=fired,
+        launch_error=launch_error,
+        uid=uid,
     )
 
 

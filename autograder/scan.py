@@ -1,22 +1,20 @@
-"""Static scan of a student's code for cheating attempts, on the trusted side.
+"""Static scan of a student's code for cheating attempts.
 
 The sandbox and the trusted comparison already neutralise these (nothing the student's code
 does can change how its outputs are judged); the scan is what flags the attempt for a human to
 review. It reads the code and never runs it. Runtime evidence (the runner's audit hook) adds
 what a scan cannot see.
+
+It runs inside the sandbox, in a child of the runner, before the student's first cell: the
+grading process never parses student code. CPython 3.11's AST builder keeps its recursion depth
+in state that threads share, and a parse that goes wrong leaves it corrupt for the rest of the
+process (python/cpython#106905): a long-lived grader parsing untrusted code could fail later,
+on another student, for no fault of theirs.
 """
 
 from __future__ import annotations
 
 import ast
-import threading
-
-_PARSING = threading.Lock()
-"""Serialises ``ast.parse`` in this process. CPython 3.11 keeps the AST builder's recursion
-depth in state shared by all threads; a finalizer that runs Python code during one thread's
-parse lets another thread's parse move that depth, and the first one then fails with
-``SystemError: AST constructor recursion depth mismatch`` (python/cpython#106905). Grading
-threads scan concurrently (tests and in-process callers), so every parse takes this lock."""
 
 TOO_DEEP = "code too deeply nested to read (a parser bomb?)"
 """The flag for source the parser cannot turn into a tree (it exhausts the parser's stack or
@@ -80,8 +78,7 @@ def _always_true(func: ast.FunctionDef) -> bool:
 def scan(source: str) -> set[str]:
     """Flags, in words, for one cell's source (IPython syntax already turned into Python)."""
     try:
-        with _PARSING:
-            tree = ast.parse(source)
+        tree = ast.parse(source)
     except SyntaxError:
         return set()
     except (RecursionError, MemoryError):

@@ -6,10 +6,25 @@ import os
 
 import pytest
 
+from autograder import sandbox
 from autograder.course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 from autograder.notebooks import execute
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def bubblewrap():
+    """A working bubblewrap: skipped without one on a laptop, a failure in CI."""
+    ok, why = sandbox.bubblewrap_works()
+    if not ok:
+        message = f"bubblewrap is needed and does not work here: {why}"
+        if IN_CI:
+            pytest.fail(message + " (CI must exercise the sandbox)")
+        pytest.skip(message)
+
+
+needs_bubblewrap = pytest.mark.usefixtures("bubblewrap")
 
 
 def cell_text(nb, grade_id: str) -> str:

@@ -53,11 +53,21 @@ def test_summary_table_names_lost_parts_and_flags():
 
     row = {
         "student_id": "ann",
+        "status": "graded",
+        "isolation": "bubblewrap",
         "total": "41",
         "max_total": "55",
         "flags": ["network"],
         **{t: f"{p:g}" for t, p in task_points().items()},
         "affine_forward": "0",
     }
-    text = summary_table([row])
+    absent = {
+        "student_id": "bo",
+        "status": "not graded",
+        "reason": "the sandbox failed",
+        "flags": [],
+    }
+    text = summary_table([row, absent])
     assert "ann" in text and "affine_forward" in text and "FLAGGED: network" in text
+    assert "bubblewrap" in text
+    assert "NOT GRADED" in text.splitlines()[2] and "the sandbox failed" in text

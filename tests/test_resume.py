@@ -19,23 +19,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import needs_bubblewrap
 from corpus import answer_source, reference_nb, release_nb, with_answers
 
-from autograder import sandbox
 from autograder.course import ASSIGNMENT, NOTEBOOK, ROOT
 
 BIN = Path(sys.executable).parent
 ENV = {
     **os.environ,
     "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-    "AUTOGRADER_REQUIRE_ISOLATION": "1",
 }
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
 
-pytestmark = pytest.mark.skipif(
-    not sandbox.isolation_available() and not sandbox.isolation_required_by_env(),
-    reason="student code is graded only inside bubblewrap",
-)
+pytestmark = needs_bubblewrap
 
 
 def submissions() -> dict:

@@ -1,16 +1,18 @@
 """Tests for autograder.sandbox: real Python children, real limits, real namespaces.
 
-Tests that need bubblewrap are skipped with a reason when it is unavailable,
-except on CI (``CI=true`` or ``AUTOGRADER_REQUIRE_ISOLATION=1``) where they
-fail: CI must never pass without having exercised the sandbox.
+Tests that need bubblewrap are skipped with a reason when it is unavailable, except on CI
+(``CI=true``) where they fail: CI must never pass without having exercised the sandbox.
+
+No test here bounds how long something takes: the host may be busy. A timeout is checked by
+what it did (the run was stopped, its processes are gone), never by the clock.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
@@ -25,7 +27,13 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import IsolationUnavailable, IsolationWarning, Limits, run_sandboxed
+from autograder.sandbox import (
+    Isolation,
+    IsolationUnavailable,
+    IsolationWarning,
+    Limits,
+    run_sandboxed,
+)
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[1]
@@ -38,34 +46,17 @@ FAST = Limits(wall_seconds=10, cpu_seconds=10, memory_bytes=GiB, max_processes=3
 # --------------------------------------------------------------------------
 
 
-def needs_bwrap(test):
-    """Require a working bubblewrap: skip locally, FAIL (in the test itself) on CI."""
+needs_bwrap = pytest.mark.usefixtures("bubblewrap")
+"""Require a working bubblewrap: skip locally, FAIL on CI (conftest's fixture)."""
 
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        if not sandbox.isolation_available():
-            reason = (
-                f"bubblewrap sandbox unavailable ({sandbox._probe_error}); "
-                "install it with `sudo apt-get install bubblewrap`"
-            )
-            if sandbox.isolation_required_by_env():
-                pytest.fail(
-                    f"{reason} -- required on CI (CI=true / AUTOGRADER_REQUIRE_ISOLATION=1)"
-                )
-            pytest.skip(reason)
-        return test(*args, **kwargs)
-
-    return wrapper
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are dropped as root")
 
 
 @pytest.fixture
 def no_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend bubblewrap is unavailable; isolation not required by the environment."""
-    monkeypatch.setattr(sandbox, "isolation_available", lambda: False)
-    monkeypatch.setattr(sandbox, "_probe_error", "disabled by the test")
+    """Pretend bubblewrap is unavailable."""
+    monkeypatch.setattr(sandbox, "bubblewrap_works", lambda *a: (False, "disabled by the test"))
     monkeypatch.setattr(sandbox, "_fallback_warned", False)
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("AUTOGRADER_REQUIRE_ISOLATION", raising=False)
 
 
 @pytest.fixture
@@ -76,14 +67,13 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def run(code: str, workdir: Path, *, limits: Limits = FAST, readonly=(), **kw):
-    kw.setdefault("require_isolation", True)
     return run_sandboxed(
         [PY, "-c", code], workdir=workdir, readonly_paths=list(readonly), limits=limits, **kw
     )
 
 
 def run_fallback(code: str, workdir: Path, *, limits: Limits = FAST, **kw):
-    return run(code, workdir, limits=limits, require_isolation=False, **kw)
+    return run(code, workdir, limits=limits, isolation=Isolation.NONE, **kw)
 
 
 def alive(pid: int) -> bool:
@@ -186,7 +176,7 @@ def test_normal_run(workdir):
     assert (r.returncode, r.stdout, r.stderr) == (0, "hello\n", "oops\n")
     assert r.isolation == "bubblewrap"
     assert not r.timed_out and r.killed_by_signal is None and not r.output_truncated
-    assert 0 < r.seconds < 5
+    assert r.launch_error is None
 
 
 @needs_bwrap
@@ -228,14 +218,14 @@ def test_segfault_reports_signal(workdir):
 def test_wall_timeout(workdir):
     r = run("import time; time.sleep(100)", workdir, limits=Limits(wall_seconds=1))
     assert r.timed_out and r.returncode is None and r.killed_by_signal == signal.SIGKILL
-    assert 0.9 < r.seconds < 2.5
+    assert r.seconds >= 1
 
 
 @needs_bwrap
 def test_wall_timeout_with_closed_output(workdir):
     code = "import os, time; os.close(1); os.close(2); time.sleep(100)"
     r = run(code, workdir, limits=Limits(wall_seconds=1))
-    assert r.timed_out and r.seconds < 2.5
+    assert r.timed_out and r.seconds >= 1
 
 
 @needs_bwrap
@@ -248,7 +238,7 @@ def test_watchdog_stops_the_run(workdir):
 
     r = run("import time; time.sleep(100)", workdir, watchdog=watchdog)
     assert r.watchdog_fired and not r.timed_out and r.returncode is None
-    assert r.killed_by_signal == signal.SIGKILL and 0.5 < r.seconds < 2
+    assert r.killed_by_signal == signal.SIGKILL and r.seconds > 0.5
     assert len(calls) > 3
     r = run("print('quick')", workdir, watchdog=lambda: False)
     assert r.returncode == 0 and not r.watchdog_fired
@@ -271,7 +261,7 @@ def test_watchdog_exception_kills_the_child(workdir):
 @needs_bwrap
 def test_timeout_kills_grandchildren(workdir):
     r = check_no_survivor(workdir, Limits(wall_seconds=2), daemonize=False, then="time.sleep(100)")
-    assert r.timed_out and r.seconds < 3.5
+    assert r.timed_out and r.seconds >= 2
 
 
 @needs_bwrap
@@ -279,7 +269,7 @@ def test_daemonized_grandchild_dies_with_the_sandbox(workdir):
     # The child leaves its process group and session, then exits normally:
     # only the pid namespace can catch this one.
     r = check_no_survivor(workdir, FAST, daemonize=True, then="time.sleep(1.0)")
-    assert r.returncode == 0 and not r.timed_out and r.seconds < 5
+    assert r.returncode == 0 and not r.timed_out
 
 
 @needs_bwrap
@@ -291,7 +281,6 @@ def test_output_is_capped_without_hanging(workdir):
     assert r.output_truncated
     assert len(r.stdout) + len(r.stderr) == 100_000
     assert set(r.stdout) == {"x"}
-    assert r.seconds < 10
 
 
 @needs_bwrap
@@ -307,7 +296,7 @@ def test_memory_bomb_fails_without_hurting_the_parent(workdir):
 def test_cpu_limit(workdir):
     r = run("while True: pass", workdir, limits=Limits(wall_seconds=10, cpu_seconds=1))
     assert r.killed_by_signal in (signal.SIGXCPU, signal.SIGKILL)
-    assert not r.timed_out and r.seconds < 4
+    assert not r.timed_out
 
 
 @needs_bwrap
@@ -460,7 +449,7 @@ else:
     r = run(code, workdir, limits=Limits(wall_seconds=10, max_processes=16))
     assert r.stdout.startswith("stopped"), r
     assert int(r.stdout.split()[1]) < 16
-    assert r.returncode == 0 and r.seconds < 5  # sleeping children die with the sandbox
+    assert r.returncode == 0 and not r.timed_out  # sleeping children die with the sandbox
 
 
 @needs_bwrap
@@ -476,7 +465,7 @@ while True:
         pass
 """
     r = run(code, workdir, limits=Limits(wall_seconds=1.5, max_processes=16))
-    assert r.timed_out and r.seconds < 3
+    assert r.timed_out
     assert wait_for(lambda: not host_pids_with(token), 2)
 
 
@@ -488,8 +477,9 @@ def test_child_is_not_root(workdir):
     uid, euid, gid = map(int, r.stdout.split())
     assert uid != 0 and euid != 0
     if os.geteuid() == 0:
-        assert (uid, gid) == (sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
-        assert (workdir / "owned").stat().st_uid == sandbox.SANDBOX_UID  # a real host uid
+        slots = range(sandbox.SLOT_UID_BASE, sandbox.SLOT_UID_BASE + sandbox.SLOTS)
+        assert uid == gid == r.uid and uid in slots
+        assert (workdir / "owned").stat().st_uid == uid  # a real host uid
     else:
         assert uid == os.getuid()
 
@@ -501,6 +491,173 @@ def test_workdir_must_be_a_scratch_directory(tmp_path):
     for bad, readonly in [(Path("/tmp"), []), (tmp_path, [inner]), (Path(sys.prefix), [])]:
         with pytest.raises(ValueError):
             run("pass", bad, readonly=readonly)
+
+
+# --------------------------------------------------------------------------
+# sandboxes side by side: slots, the host lock, launch faults
+# --------------------------------------------------------------------------
+
+
+@needs_bwrap
+@needs_root
+def test_concurrent_sandboxes_run_as_different_uids(tmp_path):
+    code = "import os, time; time.sleep(0.5); print(os.getuid())"
+    dirs = [tmp_path / f"w{i}" for i in range(4)]
+    for d in dirs:
+        d.mkdir()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda d: run(code, d), dirs))
+    uids = [int(r.stdout) for r in results]
+    assert all(r.returncode == 0 for r in results)
+    assert uids == [r.uid for r in results]
+    assert len(set(uids)) == 4, uids
+
+
+@needs_bwrap
+@needs_root
+def test_a_fork_bomb_does_not_starve_its_neighbour(tmp_path):
+    """One sandbox holds every process its limit allows; another, at the same time, still
+    starts its own: each sandbox counts against its own uid's RLIMIT_NPROC."""
+    bomb_dir, other_dir = tmp_path / "bomb", tmp_path / "other"
+    bomb_dir.mkdir()
+    other_dir.mkdir()
+    bomb = """
+import os, time
+n = 0
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        n += 1
+except OSError:
+    open("full", "w").write(str(n))
+    while not os.path.exists("stop"):
+        time.sleep(0.05)
+"""
+    neighbour = """
+import os
+pids = []
+for _ in range(8):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    pids.append(pid)
+for pid in pids:
+    os.waitpid(pid, 0)
+print("forked", len(pids))
+"""
+    limits = Limits(wall_seconds=60, max_processes=16)
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(run, bomb, bomb_dir, limits=limits)
+        assert wait_for(lambda: (bomb_dir / "full").exists(), 30), "the bomb never filled up"
+        r = run(neighbour, other_dir, limits=limits)
+        assert r.returncode == 0 and r.stdout == "forked 8\n", r
+        assert not future.done()  # the bomb still held its processes meanwhile
+        (bomb_dir / "stop").write_text("")
+    assert future.result().returncode == 0
+
+
+@needs_root
+def test_uid_isolation_drops_privileges_and_kills_what_escaped(tmp_path):
+    """Isolation.UID (a container's own boundary): the slot's uid, file permissions as the
+    wall, and every process of that uid killed after the run, a daemonised one included."""
+    top = Path(tempfile.mkdtemp(prefix="uid-sandbox-"))
+    top.chmod(0o711)  # the sandbox uid must be able to reach its workdir
+    workdir = top / "work"
+    workdir.mkdir()
+    secret = tmp_path / "secret"
+    secret.mkdir(mode=0o700)
+    (secret / "answers").write_text("42")
+    token = uuid.uuid4().hex
+    script = f"""
+id -u
+cat {secret}/answers 2>/dev/null && echo READ || echo denied
+setsid sh -c 'exec -a sbx{token} sleep 300' </dev/null >/dev/null 2>&1 &
+"""
+    r = run_sandboxed(
+        ["/bin/sh", "-c", script], workdir=workdir, readonly_paths=[], isolation=Isolation.UID
+    )
+    assert r.returncode == 0 and r.isolation == "uid", r
+    uid, verdict = r.stdout.split()
+    assert int(uid) == r.uid and r.uid >= sandbox.SLOT_UID_BASE
+    assert verdict == "denied"
+    assert wait_for(lambda: not host_pids_with(f"sbx{token}"), 5), "a daemon survived"
+    shutil.rmtree(top)
+
+
+def test_uid_isolation_needs_root(monkeypatch, workdir):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(IsolationUnavailable, match="needs root"):
+        run_sandboxed(["true"], workdir=workdir, readonly_paths=[], isolation=Isolation.UID)
+
+
+def _fake_bwrap(folder: Path, fails: str) -> Path:
+    from test_faults import fake_bwrap
+
+    fake_bwrap(folder, fails)
+    return folder / "bin"
+
+
+@needs_bwrap
+def test_a_sandbox_that_cannot_start_says_so(monkeypatch, tmp_path, workdir):
+    bins = _fake_bwrap(tmp_path, "always")
+    monkeypatch.setenv("PATH", f"{bins}{os.pathsep}{os.environ['PATH']}")
+    r = run("print('never')", workdir)
+    assert "Resource temporarily unavailable" in r.launch_error
+    assert r.stdout == ""
+
+
+@needs_bwrap
+def test_the_probe_retries_before_it_gives_up(monkeypatch, tmp_path):
+    bins = _fake_bwrap(tmp_path, "2")
+    monkeypatch.setenv("PATH", f"{bins}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sandbox, "_probe_ok", False)
+    monkeypatch.setattr(sandbox, "PROBE_BACKOFF", 0.01)
+    assert sandbox.bubblewrap_works() == (True, "")
+    assert (tmp_path / "launches").read_text().strip() == "3"
+    monkeypatch.setattr(sandbox, "_probe_ok", False)
+    always = _fake_bwrap(tmp_path / "always", "always")
+    monkeypatch.setenv("PATH", f"{always}{os.pathsep}{os.environ['PATH']}")
+    ok, why = sandbox.bubblewrap_works()
+    assert not ok and "Resource temporarily unavailable" in why
+    assert (tmp_path / "always" / "launches").read_text().strip() == str(sandbox.PROBE_ATTEMPTS)
+
+
+def test_a_launch_alone_waits_for_the_others_and_holds_off_new_ones(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOGRADER_LOCK_DIR", str(tmp_path))
+    events = {name: threading.Event() for name in ("held", "release", "alone", "late")}
+
+    def shared():
+        with sandbox._host_lock(alone=False):
+            events["held"].set()
+            events["release"].wait(30)
+
+    def alone():
+        with sandbox._host_lock(alone=True):
+            events["alone"].set()
+            assert not events["late"].is_set()  # nothing started beside it
+            time.sleep(0.2)
+
+    def late():
+        with sandbox._host_lock(alone=False):
+            events["late"].set()
+
+    first = threading.Thread(target=shared)
+    first.start()
+    assert events["held"].wait(30)
+    lone = threading.Thread(target=alone)
+    lone.start()
+    while not (tmp_path / "launch.lock").exists():
+        time.sleep(0.01)
+    time.sleep(0.2)  # let it queue behind the first
+    assert not events["alone"].is_set()  # it waits for the running launch
+    follower = threading.Thread(target=late)
+    follower.start()
+    events["release"].set()
+    for thread in (first, lone, follower):
+        thread.join(30)
+    assert events["alone"].is_set() and events["late"].is_set()
 
 
 # --------------------------------------------------------------------------
@@ -546,23 +703,13 @@ def test_fallback_timeout_kills_process_group(no_bwrap, workdir):
         assert alive(pid)
         thread.join(10)
     r = result["r"]
-    assert r.timed_out and r.seconds < 2.5
+    assert r.timed_out
     assert wait_for(lambda: not alive(pid), 2), "grandchild survived the process-group kill"
 
 
-def test_require_isolation_raises(no_bwrap, workdir):
+def test_bubblewrap_is_never_fallen_back_from(no_bwrap, workdir):
     with pytest.raises(IsolationUnavailable, match="apt-get install bubblewrap"):
-        run("print('hi')", workdir, require_isolation=True)
-    assert not list(workdir.iterdir())
-
-
-@pytest.mark.parametrize("var, value", [("CI", "true"), ("AUTOGRADER_REQUIRE_ISOLATION", "1")])
-def test_environment_makes_isolation_required(no_bwrap, monkeypatch, workdir, var, value):
-    monkeypatch.setenv(var, value)
+        run("print('hi')", workdir)
     with pytest.raises(IsolationUnavailable):
-        run_sandboxed([PY, "-c", "pass"], workdir=workdir, readonly_paths=[])
-    with pytest.warns(IsolationWarning):  # an explicit False still wins
-        r = run_sandboxed(
-            [PY, "-c", "pass"], workdir=workdir, readonly_paths=[], require_isolation=False
-        )
-    assert r.returncode == 0
+        run("print('hi')", workdir, isolation=Isolation.BUBBLEWRAP)
+    assert not list(workdir.iterdir())
