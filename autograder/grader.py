@@ -496,6 +496,8 @@ def run_student(plan_: Plan, inputs: dict, options: RunOptions, tasks: list[str]
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in options.label)[:40]
     with tempfile.TemporaryDirectory(prefix=f"grade-{safe}-" if safe else "grade-") as tmp:
         code_dir, workdir = Path(tmp, "code"), Path(tmp, "work")
+        if options.isolation is sandbox.Isolation.UID:
+            os.chmod(tmp, 0o711)  # no namespace: the sandbox uid must reach its folders
         code_dir.mkdir()
         _write_code(code_dir)
         while True:
