@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
         "grading refuses to run without a working bubblewrap",
     )
+    commands.add_parser(
+        "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
+    )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
     bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
@@ -55,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "demo":
         return demo_command(args.out)
+    elif args.command == "doctor":
+        from .doctor import main as doctor
+
+        return doctor()
     elif args.command == "bench":
         return bench_command(args.students, args.workers)
     elif args.command == "execute":

@@ -6,12 +6,15 @@ Each mistake is a one-line edit of the reference answer, the way students make i
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
 
 from .course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
-from .source import grade_id
+from .source import grade_id, nbgrader_meta
+
+_MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION\n")
 
 MISTAKES = {
     "dana_unbiased_variance": (
@@ -41,6 +44,34 @@ MISTAKES = {
         "running_mean = (1 - momentum) * running_mean + momentum * mu",
     ),
 }
+
+
+def release_notebook():
+    """The blank release, as a student who did nothing submits it."""
+    return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+
+
+def filled_release():
+    """The release with every answer (code and written) taken from the source's solutions: a
+    full submission as a student's notebook looks, with the release's metadata."""
+    nb = release_notebook()
+    solutions = {
+        grade_id(c): _MARKERS.sub("", c.source)
+        for c in nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4).cells
+        if nbgrader_meta(c).get("solution")
+    }
+    for cell in nb.cells:
+        if grade_id(cell) in solutions:
+            cell.source = solutions[grade_id(cell)]
+    return nb
+
+
+def with_cell_source(nb, gid: str, source: str):
+    """A copy of ``nb`` whose cell ``gid`` holds ``source``."""
+    nb = copy.deepcopy(nb)
+    (cell,) = [c for c in nb.cells if grade_id(c) == gid]
+    cell.source = source
+    return nb
 
 
 def with_edit(nb, answer: str, old: str, new: str):
