@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release lint format bench-notebook bench-grading cifar10 clean
+.PHONY: demo test release lint format bench-notebook bench-grading stress doctor cifar10 clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ bench-notebook: $(VENV)/.installed
 ## bench-grading: seconds per submission for a batch of 30 full submissions
 bench-grading: $(VENV)/.installed
 	$(BIN)/python -m autograder bench --students 30
+
+## stress: the grader on a busy or faulty host at class size (100 students); prints
+## graded / not graded / wrong per scenario (a measurement, not a test)
+stress: $(VENV)/.installed
+	PYTHONPATH=tests $(BIN)/python scripts/stress.py --students 100
+
+## doctor: what this host guarantees when it grades (exit 1 if a guarantee is missing)
+doctor: $(VENV)/.installed
+	$(BIN)/python -m autograder doctor
 
 ## cifar10: fetch CIFAR-10 into data/ (checksum verified); notebooks then use it
 cifar10: $(VENV)/.installed
