@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release lint format bench-notebook bench-grading stress doctor cifar10 clean
+.PHONY: demo test test-fast release lint format bench-notebook bench-grading stress doctor cifar10 clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,19 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+## test-fast: the unit layer (no sandbox, no nbgrader, no notebook run): well under 30 s
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/unit -q
+
 ## release: regenerate assignment/ from solutions/ (nbgrader generate_assignment)
 release: $(VENV)/.installed
 	$(BIN)/python -m autograder release
 
+## lint: ruff (lint and format) and the type check of autograder/
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

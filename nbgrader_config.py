@@ -15,7 +15,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "autograder.nbgrader_plugins.TaskStubs",
+    "autograder.course.plugins.TaskStubs",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
@@ -30,14 +30,14 @@ c.GenerateAssignment.preprocessors = [
 # Execute) runs it in the sandbox and writes each check cell's verdict and score.
 # No ClearOutput: the TA sees the student's own plots in the formgrader.
 c.Autograde.sanitize_preprocessors = [
-    "autograder.nbgrader_plugins.RepairMetadata",
+    "autograder.course.plugins.RepairMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_plugins.HiddenChecks",
+    "autograder.course.plugins.HiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

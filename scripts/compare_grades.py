@@ -27,7 +27,7 @@ from hostile import CASES, load
 from hostile._honest import HONEST
 from mutants import MUTANTS
 
-from autograder.course import NOTEBOOK, ROOT
+from autograder.layout import NOTEBOOK, ROOT
 
 SECRET = b"compare-grades: a fixed secret, so both versions draw the same hidden inputs"
 TMP = re.compile(r"/tmp/[^\s)'\"]*")
@@ -47,7 +47,7 @@ def build(subs: Path) -> None:
     for name in [*HONEST, *CASES]:
         (subs / name).mkdir(parents=True)
         (HONEST[name] if name in HONEST else load(name).build)(subs / name)
-    from autograder.examples import build as examples
+    from autograder.kit.examples import build as examples
 
     examples(subs / "examples")
     for folder in sorted((subs / "examples").iterdir()):

@@ -23,7 +23,7 @@ from pathlib import Path
 from scenarios import ENV, concurrent_batches, grade, honest, overloaded
 from test_faults import fake_bwrap
 
-from autograder.grader import LAUNCH_ATTEMPTS
+from autograder.grading.supervise import LAUNCH_ATTEMPTS
 
 
 def main() -> int:

@@ -7,10 +7,30 @@ import os
 import pytest
 
 from autograder import sandbox
-from autograder.course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
-from autograder.notebooks import execute
+from autograder.kit.notebooks import execute
+from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    """One marker per task id: ``pytest -m batchnorm_forward_train`` runs that task's tests."""
+    from autograder import tasks
+
+    for task in [*tasks.ids(), "sigmoid_forward"]:
+        config.addinivalue_line("markers", f"{task}: the tests of task {task}")
+
+
+def pytest_collection_modifyitems(items):
+    """A test parametrized by a task (or by something of a task: a mutant) is marked with it."""
+    from autograder import tasks
+
+    known = set(tasks.ids())
+    for item in items:
+        for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+            task = value if isinstance(value, str) else getattr(value, "task", None)
+            if task in known:
+                item.add_marker(getattr(pytest.mark, task))
 
 
 @pytest.fixture(scope="session")

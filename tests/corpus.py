@@ -8,9 +8,9 @@ import re
 
 import nbformat
 
-from autograder.course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
-from autograder.grader import SubmissionResult, grade_notebook
-from autograder.source import grade_id
+from autograder.grading import SubmissionResult, grade_notebook
+from autograder.grading.reference import grade_id
+from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 
 def reference_nb():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from corpus import edit, reference_nb
 
-from autograder.source import grade_id
+from autograder.grading.reference import grade_id
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import nbformat
 from corpus import student_nb
 from hostile import load
 
-from autograder.course import NOTEBOOK, ROOT
-from autograder.grader import task_points
+from autograder.layout import NOTEBOOK, ROOT
+from autograder.tasks import points as task_points
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}

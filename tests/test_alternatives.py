@@ -20,8 +20,12 @@ import pytest
 from alternatives import ATTACKS, CORRECT, LEAK, notebook
 from corpus import grade
 
-from autograder.grader import TASKS, draw_inputs, expected_outputs, task_points
-from autograder.source import helpers, reference
+from autograder.grading.inputs import draw_inputs
+from autograder.grading.reference import expected_outputs, helpers, reference
+from autograder.tasks import ids
+from autograder.tasks import points as task_points
+
+TASKS = ids()
 
 POOL = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)))
 

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from corpus import answer_source, release_nb, with_answers
 
-from autograder.course import NOTEBOOK, ROOT
-from autograder.grader import task_points
+from autograder.layout import NOTEBOOK, ROOT
+from autograder.tasks import points as task_points
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
@@ -170,7 +170,8 @@ def test_nbgrader_export_and_generate_feedback_work_on_the_gradebook(graded):
         timeout=300,
     )
     assert export.returncode == 0, export.stderr
-    rows = list(csv.DictReader(open(out / "export.csv")))
+    with open(out / "export.csv") as f:
+        rows = list(csv.DictReader(f))
     assert {r["student_id"] for r in rows} == {"alice", "bob", "carol"}
     alice = next(r for r in rows if r["student_id"] == "alice")
     assert float(alice["raw_score"]) == sum(task_points().values())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-from autograder.batch import collect, summary_table
-from autograder.course import NOTEBOOK
+from autograder.course.collect import collect
+from autograder.course.export import summary_table
+from autograder.layout import NOTEBOOK
 
 
 def test_folder_per_student(tmp_path):
@@ -49,7 +50,7 @@ def test_symlinks_are_not_followed_and_flagged(tmp_path):
 
 
 def test_summary_table_names_lost_parts_and_flags():
-    from autograder.grader import task_points
+    from autograder.tasks import points as task_points
 
     row = {
         "student_id": "ann",

@@ -10,7 +10,7 @@ import sys
 from conftest import needs_bubblewrap
 from test_faults import fake_bwrap
 
-from autograder.course import ROOT
+from autograder.layout import ROOT
 
 BIN = os.path.dirname(sys.executable)
 

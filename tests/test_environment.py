@@ -76,3 +76,28 @@ def test_nbgrader_labextension_loads():
     text = out.stdout + out.stderr
     line = next((ln for ln in text.splitlines() if "@jupyter/nbgrader" in ln), "")
     assert "enabled" in line and "OK" in line, text
+
+
+def test_the_project_declares_the_pinned_packages_and_its_command():
+    """pyproject's dependencies are the pinned runtime packages (the pins choose versions)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {canonicalize_name(Requirement(d).name) for d in project["dependencies"]}
+    declared |= {
+        canonicalize_name(Requirement(d).name)
+        for extra in project["optional-dependencies"].values()
+        for d in extra
+    }
+    assert declared <= set(pins())
+    for name in declared:
+        assert pins()[name] in Requirement(
+            next(d for d in project["dependencies"] + project["optional-dependencies"]["test"]
+                 if canonicalize_name(Requirement(d).name) == name)
+        ).specifier, name  # fmt: skip
+    assert project["scripts"]["batchnorm-kit"] == "autograder.__main__:main"
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "batchnorm-kit"), "tasks"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "| `FullyConnectedNet` |" in out.stdout

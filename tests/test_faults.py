@@ -22,8 +22,9 @@ import pytest
 from conftest import needs_bubblewrap
 from corpus import student_nb
 
-from autograder.course import NOTEBOOK, ROOT
-from autograder.grader import LAUNCH_ATTEMPTS, task_points
+from autograder.grading.supervise import LAUNCH_ATTEMPTS
+from autograder.layout import NOTEBOOK, ROOT
+from autograder.tasks import points as task_points
 
 FAKES = Path(__file__).resolve().parent / "fakes"
 BIN = Path(sys.executable).parent

@@ -21,8 +21,8 @@ from conftest import needs_bubblewrap
 from hostile import CASES, ISSUE, load
 from hostile._honest import HONEST
 
-from autograder.course import ROOT
-from autograder.grader import task_points
+from autograder.layout import ROOT
+from autograder.tasks import points as task_points
 
 BIN = Path(sys.executable).parent
 ENV = {

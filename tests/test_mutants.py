@@ -18,9 +18,11 @@ import pytest
 from corpus import grade, with_answers
 from mutants import BUGS_MD_ROWS, CORRECT, MUTANTS, Mutant, related_tasks
 
-from autograder.course import ROOT
-from autograder.feedback import task_text
-from autograder.grader import TASKS
+from autograder.grading.feedback import task_text
+from autograder.layout import ROOT
+from autograder.tasks import ids
+
+TASKS = ids()
 
 BUGS_MD = Path(os.environ.get("BUGS_MD", ROOT.parent / "shared" / "BUGS.md"))
 """The team's list of student mistakes: shared/ lies beside the repository (and beside CI's

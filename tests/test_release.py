@@ -7,8 +7,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import NOTEBOOK, ROOT, SOURCE_DIR
-from autograder.release import generate_release
+from autograder.kit.release import generate_release
+from autograder.layout import NOTEBOOK, ROOT, SOURCE_DIR
 
 RELEASE_ROOT = ROOT / "assignment"
 

@@ -22,7 +22,7 @@ import pytest
 from conftest import needs_bubblewrap
 from corpus import answer_source, reference_nb, release_nb, with_answers
 
-from autograder.course import ASSIGNMENT, NOTEBOOK, ROOT
+from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
 
 BIN = Path(sys.executable).parent
 ENV = {

@@ -9,7 +9,7 @@ import sys
 import nbformat
 from corpus import answer_source, with_answers
 
-from autograder.course import NOTEBOOK, RELEASE_DIR
+from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 
 def validate(tmp_path, nb) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from corpus import (  # noqa: F401  (re-exported for the case modules)
+from corpus import (
     answer_source,
     cell,
     edit,
@@ -15,8 +15,8 @@ from corpus import (  # noqa: F401  (re-exported for the case modules)
     with_answers,
 )
 
-from autograder.course import NOTEBOOK, SOURCE_DIR
-from autograder.source import grade_id
+from autograder.grading.reference import grade_id
+from autograder.layout import NOTEBOOK, SOURCE_DIR
 
 SOURCE_NOTEBOOK = SOURCE_DIR / NOTEBOOK
 """The instructor's notebook (reference solutions and hidden-test markers), on this machine."""

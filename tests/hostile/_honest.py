@@ -8,7 +8,7 @@ import copy
 
 import nbformat
 
-from autograder.source import grade_id
+from autograder.grading.reference import grade_id
 
 from ._build import append_cell, cell, insert_after, reference_nb, student_nb, write
 

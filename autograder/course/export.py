@@ -1,0 +1,147 @@
+"""What a batch leaves for people: grades.csv, results.json, each student's feedback page, and
+the summary table, from the gradebook and the saved results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+from .. import tasks
+from ..grading import SubmissionResult, empty_result
+from ..grading.feedback import not_graded_html, report_html, task_text
+from ..layout import ASSIGNMENT, NOTEBOOK_ID
+from .collect import Student, atomic_write
+from .gradebook import gradebook_scores, manual_points
+from .out import Batch
+
+
+def export(batch: Batch, students: list[Student]) -> list[dict]:
+    """grades.csv, results.json and feedback pages, from the gradebook and the saved results.
+
+    A student who is not graded gets no score anywhere: ``status`` says "not graded" and why.
+    """
+    points = tasks.points()
+    manual_names = sorted(n for n in manual_points())
+    columns = list(points) + manual_names
+    rows, everything = [], {}
+    feedback_dir = batch.out / "feedback"
+    for s in students:
+        fault = batch.not_graded_reason(s.id)
+        if fault is not None:
+            row = {"student_id": s.id, "status": "not graded", "isolation": ""}
+            row.update({c: "" for c in columns}, total="", max_total="")
+            rows.append(row)
+            everything[s.id] = {
+                "status": "not graded",
+                "reason": fault["reason"],
+                "sandbox_stderr": fault.get("stderr", ""),
+                "flags": s.flags,
+                "notes": s.notes,
+            }
+            atomic_write(feedback_dir / f"{s.id}.html", not_graded_html(s.id))
+            continue
+        scores = gradebook_scores(batch.db_url, s.id)
+        saved = (
+            SubmissionResult.from_json(
+                json.loads((batch.results / f"{s.id}.json").read_text())["result"]
+            )
+            if (batch.results / f"{s.id}.json").exists() and s.notebook is not None
+            else None
+        )
+        result = saved or empty_result("no notebook was graded")
+        try:
+            record = json.loads((batch.done / f"{s.id}.json").read_text())
+        except (OSError, ValueError):
+            record = {"notes": []}
+        result.notes = list(dict.fromkeys(s.notes + record.get("notes", []) + result.notes))
+        result.flags = list(dict.fromkeys(s.flags + result.flags))
+        # the gradebook is the system of record for every score
+        for task, task_result in result.tasks.items():
+            recorded = scores[task][0] if task in scores else None
+            if recorded is not None:
+                task_result.score = recorded
+        manual = {n: scores.get(n, (None, manual_points()[n])) for n in manual_names}
+        total = sum(v for v, _ in scores.values() if v is not None) if scores else result.total
+        max_total = (
+            sum(p for _, p in scores.values())
+            if scores
+            else (result.max_total + sum(manual_points().values()))
+        )
+        isolation = result.isolation if saved else ""
+        row = {"student_id": s.id, "status": "graded", "isolation": isolation}
+        for c in columns:
+            value = scores.get(c, (None, 0))[0]
+            row[c] = "" if value is None else f"{value:g}"
+        row.update(total=f"{total:g}", max_total=f"{max_total:g}")
+        rows.append(row)
+        everything[s.id] = {
+            "status": "graded",
+            "isolation": isolation,
+            "total": total,
+            "max_total": max_total,
+            "flags": result.flags,
+            "notes": result.notes,
+            "tasks": {
+                **{
+                    t: {"score": r.score, "max_score": r.max_score, "feedback": task_text(t, r)}
+                    for t, r in result.tasks.items()
+                },
+                **{
+                    n: {"score": v, "max_score": m, "feedback": "graded by a TA"}
+                    for n, (v, m) in manual.items()
+                },
+            },
+        }
+        page = _copy_nbgrader_feedback(batch, s.id, feedback_dir)
+        atomic_write(feedback_dir / f"{s.id}.html", report_html(s.id, result, manual, page))
+    buffer = io.StringIO()
+    fields = ["student_id", "status", "isolation", *columns, "total", "max_total"]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(batch.out / "grades.csv", buffer.getvalue())
+    atomic_write(batch.out / "results.json", json.dumps(everything, indent=1))
+    return [
+        {
+            **r,
+            "flags": everything[r["student_id"]]["flags"],
+            "reason": everything[r["student_id"]].get("reason", ""),
+        }
+        for r in rows
+    ]
+
+
+def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> str | None:
+    page = batch.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK_ID}.html"
+    if not page.exists():
+        return None
+    dest = feedback_dir / student / f"{NOTEBOOK_ID}.html"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(page, dest)
+    return f"{student}/{NOTEBOOK_ID}.html"
+
+
+def summary_table(rows: list[dict]) -> str:
+    points = tasks.points()
+    width = max([len("student"), *(len(r["student_id"]) for r in rows)])
+    lines = [
+        f"{'student':<{width}}  {'total':>11}  {'isolation':<10}  "
+        "autograded parts below full marks; flags"
+    ]
+    for r in rows:
+        if r["status"] != "graded":
+            lines.append(
+                f"{r['student_id']:<{width}}  {'NOT GRADED':>11}  {'-':<10}  "
+                f"{r.get('reason', '')[:240]}"
+            )
+            continue
+        low = [t for t in points if r.get(t, "") != f"{points[t]:g}"]
+        lost = "all" if len(low) == len(points) else ", ".join(low) or "-"
+        flags = f"  FLAGGED: {'; '.join(r['flags'])}" if r["flags"] else ""
+        total = f"{r['total']}/{r['max_total']}"
+        isolation = r.get("isolation") or "-"
+        lines.append(f"{r['student_id']:<{width}}  {total:>11}  {isolation:<10}  {lost}{flags}")
+    return "\n".join(lines)

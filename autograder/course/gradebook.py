@@ -1,0 +1,52 @@
+"""nbgrader's gradebook, the system of record for every score: what the kit writes into it
+(a zero for a missing notebook) and reads from it."""
+
+from __future__ import annotations
+
+from ..grading.reference import grade_id, nbgrader_meta, source_notebook
+from ..layout import ASSIGNMENT, NOTEBOOK_ID
+
+
+def record_zero(db_url: str, student: str) -> None:
+    """No notebook to grade: the gradebook records zero, as nbgrader does for a missing one."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(ASSIGNMENT, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.manual_score = None
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def last_error(result: dict) -> str:
+    text = (result.get("error") or result.get("log") or "").strip().splitlines()
+    return text[-1][:300] if text else "unknown error"
+
+
+def gradebook_scores(db_url: str, student: str) -> dict[str, tuple[float | None, float]]:
+    """grade name -> (score or None when not graded yet, max score), from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            nb = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
+        except MissingEntry:
+            return {}
+        scores = {}
+        for grade in nb.grades:
+            graded = grade.auto_score is not None or grade.manual_score is not None
+            scores[grade.name] = (grade.score if graded else None, grade.max_score)
+        return scores
+
+
+def manual_points() -> dict[str, float]:
+    """Points of each manually graded cell (the written answers), from the source notebook."""
+    return {
+        grade_id(c): float(nbgrader_meta(c)["points"])
+        for c in source_notebook().cells
+        if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")
+    }

@@ -1,0 +1,129 @@
+"""A grading run's folder, OUT: the nbgrader course it fills, the gradebook, the saved results,
+the students marked done or not graded, and the grading secret."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .. import grading
+from ..grading.inputs import grader_version, load_secret
+from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
+from ..sandbox import Isolation
+from .collect import Student, atomic_write
+from .config import nbgrader_config
+
+COURSE_CONFIG = """\
+# nbgrader course of a grading run, written by `python -m autograder grade`.
+# From this folder, nbgrader's own commands (formgrader, export, generate_feedback) work on
+# the gradebook the kit filled.
+c = get_config()  # noqa: F821
+load_subconfig("{root}/nbgrader_config.py")  # noqa: F821
+c.CourseDirectory.root = "{course}"
+c.CourseDirectory.source_directory = "{root}/solutions"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.db_url = "sqlite:///{out}/gradebook.db"
+c.HiddenChecks.results_dir = "{out}/results"
+c.HiddenChecks.secret_file = "{out}/grading_secret"
+c.HiddenChecks.isolation = "{isolation}"
+"""
+
+
+class Batch:
+    def __init__(self, out: Path, isolation: Isolation = Isolation.BUBBLEWRAP):
+        self.out = out.resolve()
+        self.isolation = Isolation(isolation)
+        self.course = self.out / "course"
+        self.results = self.out / "results"
+        self.done = self.out / "done"
+        self.not_graded = self.out / "not-graded"
+        self.secret = load_secret(self.out / "grading_secret")
+        self.config = nbgrader_config(
+            root=str(self.course),
+            source_directory=str(SOURCE_DIR.parent),
+            release_directory="release",
+            db_url=f"sqlite:///{self.out / 'gradebook.db'}",
+        )
+        self.config.HiddenChecks.results_dir = str(self.results)
+        self.config.HiddenChecks.secret_file = str(self.out / "grading_secret")
+        self.config.HiddenChecks.isolation = self.isolation.value
+        self._api = None
+
+    @property
+    def db_url(self) -> str:
+        return self.config.CourseDirectory.db_url
+
+    @property
+    def api(self):
+        if self._api is None:
+            from nbgrader.apps import NbGraderAPI
+
+            self._api = NbGraderAPI(config=self.config)
+        return self._api
+
+    def prepare(self) -> None:
+        """The course's gradebook knows the assignment (nbgrader generate_assignment, once)."""
+        marker = self.out / ".assignment-ready"
+        version = grader_version()
+        self.course.mkdir(parents=True, exist_ok=True)
+        atomic_write(
+            self.course / "nbgrader_config.py",
+            COURSE_CONFIG.format(
+                root=ROOT, course=self.course, out=self.out, isolation=self.isolation.value
+            ),
+        )
+        if marker.exists() and marker.read_text() == version:
+            return
+        result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
+        atomic_write(marker, version)
+
+    def submitted_path(self, student: str) -> Path:
+        return self.course / "submitted" / student / ASSIGNMENT / NOTEBOOK
+
+    def stage(self, student: Student) -> str:
+        """Copy the student's notebook into the course; its digest decides what is up to date."""
+        dest = self.submitted_path(student.id)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if student.notebook is None:
+            if dest.exists():
+                dest.unlink()
+            return "missing"
+        data = student.notebook.read_bytes()
+        try:
+            grading.read_notebook(student.notebook)
+        except ValueError as exc:
+            # nbgrader grades a missing notebook as zero: keep the file beside it, stage none
+            student.notes.append(str(exc))
+            kept = dest.with_name(f"{NOTEBOOK}.unreadable")
+            kept.write_bytes(data)
+            if dest.exists():
+                dest.unlink()
+            return "unreadable-" + hashlib.sha256(data).hexdigest()
+        if not dest.exists() or dest.read_bytes() != data:
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, dest)
+        return hashlib.sha256(data).hexdigest()
+
+    def record_not_graded(self, student: str, reason: str, stderr: str = "") -> None:
+        atomic_write(
+            self.not_graded / f"{student}.json",
+            json.dumps({"reason": reason, "stderr": stderr}, indent=1),
+        )
+
+    def not_graded_reason(self, student: str) -> dict | None:
+        try:
+            return json.loads((self.not_graded / f"{student}.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def is_done(self, student: str, digest: str) -> bool:
+        marker = self.done / f"{student}.json"
+        try:
+            return json.loads(marker.read_text())["digest"] == digest + grader_version()
+        except (OSError, ValueError, KeyError):
+            return False

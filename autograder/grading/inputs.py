@@ -1,0 +1,88 @@
+"""The hidden inputs and what a result is valid for: the grading secret, each student's seed,
+the draws, and the saved results keyed by what was run."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from .. import tasks
+from ..layout import PACKAGE, SOURCE_NOTEBOOK
+from .model import SubmissionResult
+
+
+def load_secret(path: Path | None) -> bytes:
+    """The grading secret (made on first use): hidden inputs differ from course to course."""
+    if path is None:
+        return b"batchnorm-kit"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(secrets.token_bytes(32))
+        os.replace(tmp, path)
+    return path.read_bytes()
+
+
+def case_seed(secret: bytes, student: str) -> int:
+    """Seed of a student's hidden inputs: unknown without the secret, the same on a re-run."""
+    digest = hashlib.sha256(secret + b"\0" + student.encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def draw_inputs(seed: int) -> dict:
+    """Every task's hidden inputs, drawn from one generator in the notebook's order."""
+    rng = np.random.default_rng(seed)
+    return {task.id: task.draw(rng) for task in tasks.registry().values()}
+
+
+GRADING_CODE = ("grading", "sandboxed", "tasks", "sandbox")
+"""The packages whose code decides a grade: a change to any of them invalidates saved results."""
+
+
+@functools.cache
+def grader_version() -> str:
+    """Digest of everything that decides a grade: a change invalidates saved results."""
+    digest = hashlib.sha256()
+    folders = [PACKAGE / name for name in GRADING_CODE] + [tasks.tasks_dir()]
+    for path in sorted({p for folder in folders for p in folder.rglob("*.py")}):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(SOURCE_NOTEBOOK.read_bytes())
+    return digest.hexdigest()
+
+
+def result_key(nb, seed: int) -> str:
+    """What a saved result is valid for: the code that runs, the hidden inputs, the grader."""
+    from .plan import plan
+    from .sanitize import repair
+
+    nb = copy.deepcopy(nb)
+    repair(nb)
+    steps = [(s.kind.value, s.source, s.task) for s in plan(nb).steps]
+    text = json.dumps([str(seed), grader_version(), steps])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def save_result(path: Path, key: str, result: SubmissionResult) -> None:
+    """Write a result atomically: a reader sees the old file or the new, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"key": key, "result": result.to_json()}, indent=1))
+    os.replace(tmp, path)
+
+
+def cached_result(path: Path, key: str) -> SubmissionResult | None:
+    """The saved result if it was made for ``key``."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key:
+        return None
+    return SubmissionResult.from_json(data["result"])

@@ -1,0 +1,163 @@
+"""The grading's data: the plan of a run, what comes back from it, and the verdicts."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import sandbox
+
+Finding = Any  # cs231n.checking.Finding, loaded from solutions/ (reference.helpers)
+
+
+class StepKind(enum.StrEnum):
+    SCAN = "scan"  # the static scan of the student's cells, in a child process
+    SETUP = "setup"  # the instructor's setup cell
+    CELL = "cell"  # one of the student's cells (an answer cell or their own)
+    TASK = "task"  # a task's probes, at its check cell's place
+    INJECT = "inject"  # the reference's code for some tasks, in place of the student's
+
+    @property
+    def student(self) -> bool:
+        """Does a step of this kind run the student's code (or read it)?"""
+        return self in (StepKind.SCAN, StepKind.CELL, StepKind.TASK)
+
+
+@dataclass
+class Step:
+    id: str
+    kind: StepKind
+    source: str = ""
+    cell: int = -1
+    task: str = ""
+    label: str = ""  # how the feedback names the cell
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind.value, "source": self.source,
+                "cell": self.cell, "task": self.task, "label": self.label}  # fmt: skip
+
+
+def part_id(task: str, part: str) -> str:
+    """The id a part's progress records and result files carry."""
+    return f"{task}.{part}"
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    notes: list[str] = field(default_factory=list)  # what the student should know about the file
+    missing_answers: dict[str, str] = field(default_factory=dict)  # task -> why
+
+    @property
+    def tasks(self) -> list[str]:
+        return [s.task for s in self.steps if s.kind is StepKind.TASK]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a submission's launches run: the isolation, the host's slowdown, the scratch name."""
+
+    isolation: sandbox.Isolation = sandbox.Isolation.BUBBLEWRAP
+    scale: float = 1.0
+    label: str = ""
+
+
+@dataclass
+class PartResult:
+    """What came back from one probe part of the student's run."""
+
+    arrays: dict = field(default_factory=dict)
+    nones: set = field(default_factory=set)
+    lists: dict = field(default_factory=dict)
+    types: dict = field(default_factory=dict)
+    error: dict | None = None  # {"error", "message", "where"} if the student's code raised
+    missing: str | None = None  # why the part never produced a result (timeout, crash...)
+
+
+@dataclass
+class Outcome:
+    """What came back from the student's runs."""
+
+    parts: dict[str, PartResult]
+    cell_errors: dict
+    notes: list[str]
+    isolation: str
+    runtime: dict[str, list[str]]  # flag kind -> details
+    scan: set[str] = field(default_factory=set)  # the static scan's flags
+
+
+@dataclass
+class Graded:
+    """One finding of a task, with its weight in the task's score."""
+
+    finding: Finding
+    weight: float
+    primary: bool  # a value check: the task earns nothing unless one of these passes
+    part: str = ""  # the part it was found in
+
+
+@dataclass
+class TaskResult:
+    task: str
+    score: float
+    max_score: float
+    findings: list[Finding]
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class SubmissionResult:
+    tasks: dict[str, TaskResult]
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    isolation: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "tasks": {
+                t: {
+                    "score": r.score,
+                    "max_score": r.max_score,
+                    "notes": r.notes,
+                    "findings": [f.__dict__ for f in r.findings],
+                }
+                for t, r in self.tasks.items()
+            },
+            "notes": self.notes,
+            "flags": self.flags,
+            "seconds": round(self.seconds, 3),
+            "isolation": self.isolation,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SubmissionResult:
+        from .reference import helpers
+
+        Finding = helpers().checking.Finding
+        tasks = {
+            t: TaskResult(
+                t, r["score"], r["max_score"], [Finding(**f) for f in r["findings"]], r["notes"]
+            )
+            for t, r in data["tasks"].items()
+        }
+        return cls(tasks, data["notes"], data["flags"], data["seconds"], data["isolation"])
+
+    @property
+    def total(self) -> float:
+        return round(sum(t.score for t in self.tasks.values()), 2)
+
+    @property
+    def max_total(self) -> float:
+        return sum(t.max_score for t in self.tasks.values())
+
+
+class GraderFault(Exception):
+    """Grading failed for a reason that is not the student's doing (the sandbox could not
+    start, the grader's own code failed): the student is not graded, never given a zero."""
+
+    def __init__(self, reason: str, stderr: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.stderr = stderr

@@ -1,0 +1,71 @@
+"""The steps a top-to-bottom run of a submitted notebook makes, as Restart & Run All would:
+the instructor's setup cell, the static scan, the student's answer cells and own cells in
+notebook order, and at each check cell's place that task's probes. Check cells, the data cell
+and the experiments are not run: grading never retrains."""
+
+from __future__ import annotations
+
+from .. import tasks
+from .model import Plan, Step, StepKind
+from .reference import grade_id, reference_answers, setup_source, source_notebook
+
+
+def plan(nb) -> Plan:
+    """The steps of a top-to-bottom run of a submitted notebook."""
+    known = {grade_id(c): c for c in source_notebook().cells if grade_id(c)}
+    task_ids = tasks.ids()
+    steps, notes, seen_tasks = [], [], set()
+    answers_seen = set()
+    for index, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if cell.cell_type != "code":
+            continue
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if gid == "setup":
+            steps.append(Step(f"cell{index}", StepKind.SETUP, setup_source(), index))
+        elif gid.endswith("_answer") and gid in known:
+            answers_seen.add(gid)
+            steps.append(
+                Step(f"cell{index}", StepKind.CELL, source, index, label=f"your {gid} cell")
+            )
+        elif gid in task_ids:
+            if gid not in seen_tasks:
+                seen_tasks.add(gid)
+                steps.append(Step(f"task:{gid}", StepKind.TASK, task=gid))
+        elif gid in known:
+            continue  # the instructor's cells: data loading and experiments are not re-run
+        else:
+            steps.append(
+                Step(f"cell{index}", StepKind.CELL, source, index, label=f"your cell {index}")
+            )
+    if not any(s.kind is StepKind.SETUP for s in steps):
+        steps.insert(0, Step("setup", StepKind.SETUP, setup_source(), -1))
+        notes.append("the setup cell is missing: the original setup was run first")
+    first_student = next((i for i, s in enumerate(steps) if s.kind.student), len(steps))
+    steps.insert(first_student, Step("scan", StepKind.SCAN))
+    for task in task_ids:
+        if task not in seen_tasks:
+            steps.append(Step(f"task:{task}", StepKind.TASK, task=task))
+            notes.append(f"the check cell of {task} is missing: its hidden checks ran at the end")
+    missing = {}
+    for gid, defined in tasks.answer_tasks().items():
+        if gid not in answers_seen:
+            for task in defined:
+                missing[task] = f"the answer cell {gid} is missing from the notebook"
+    return Plan(steps, notes, missing)
+
+
+def with_reference(plan_: Plan, task: str) -> Plan:
+    """The plan that checks ``task`` with the reference's code for the tasks it depends on in
+    place of the student's: all the student's cells run, then the reference's answer cells of
+    those tasks replace the student's functions, then the task's probes run."""
+    depends = [d.task for d in tasks.dependencies(task)]
+    steps = [s for s in plan_.steps if s.kind in (StepKind.SETUP, StepKind.CELL)]
+    steps += [
+        Step("inject", StepKind.INJECT, reference_answers(depends)),
+        Step(f"task:{task}", StepKind.TASK, task=task),
+    ]
+    return Plan(steps)
+
+
+__all__ = ["plan", "with_reference"]

@@ -1,0 +1,134 @@
+"""The trusted side's view of ``solutions/``: the helpers, the reference, its expected outputs.
+
+Everything here is read from the source notebook and its helper package at grading time: there
+is no second copy of the reference to drift.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import sys
+import threading
+import types
+
+import nbformat
+import numpy as np
+
+from .. import tasks
+from ..layout import SOURCE_DIR, SOURCE_NOTEBOOK
+from ..sandboxed import probes
+
+HELPERS = "_trusted_cs231n"
+"""Module name under which the trusted copy of the helpers is imported."""
+
+TRUSTED = threading.RLock()
+"""Held while the reference runs: it draws from numpy's global generator (seeded nets)."""
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell) -> str:
+    return nbgrader_meta(cell).get("grade_id", "") or ""
+
+
+@functools.cache
+def source_notebook():
+    return nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+
+
+@functools.cache
+def helpers() -> types.ModuleType:
+    """The helper package of solutions/ (``cs231n``), imported under a private name."""
+    package_dir = SOURCE_DIR / "cs231n"
+    spec = importlib.util.spec_from_file_location(
+        HELPERS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+    )
+    assert spec is not None and spec.loader is not None, package_dir
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[HELPERS] = module
+    spec.loader.exec_module(module)
+    for name in ("checking", "gradient_check", "losses"):
+        importlib.import_module(f"{HELPERS}.{name}")
+    return module
+
+
+def answer_cells(nb) -> list:
+    """The answer cells (grade_id ``<task>_answer``) of a notebook, in order."""
+    return [c for c in nb.cells if c.cell_type == "code" and grade_id(c).endswith("_answer")]
+
+
+def setup_source() -> str:
+    """The source of the notebook's setup cell, as the instructor wrote it."""
+    (cell,) = [c for c in source_notebook().cells if grade_id(c) == "setup"]
+    return cell.source
+
+
+class Reference(dict):
+    """The reference's namespace: name -> the instructor's function or class."""
+
+    def private_random(self, name: str) -> type:
+        """The class ``name`` run with a numpy whose ``np.random`` is a generator of its own.
+
+        The reference net draws its initial weights from numpy's global random state. Where
+        those draws are thrown away (a mistake's output gets the hidden inputs' parameters),
+        taking them from the global state would shift the seeded draws another thread may be
+        making at that moment (the expected initial weights of another submission).
+        """
+        return _private_random_class(id(self), name)
+
+
+class _PrivateRandomNumpy(types.ModuleType):
+    def __init__(self):
+        super().__init__("numpy")
+        self.random = np.random.RandomState(0)
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+@functools.cache
+def _private_random_class(_ref: int, name: str) -> type:
+    (cell,) = [
+        c
+        for c in answer_cells(source_notebook())
+        if any(t.answer == grade_id(c) and t.function == name for t in tasks.registry().values())
+    ]
+    namespace = {**reference(), "np": _PrivateRandomNumpy(), "__name__": "reference"}
+    exec(compile(cell.source, f"<reference {grade_id(cell)}>", "exec"), namespace)  # noqa: S102
+    return namespace[name]
+
+
+@functools.cache
+def reference() -> Reference:
+    """The reference functions, run from the source notebook's answer cells."""
+    h = helpers()
+    namespace = Reference(np=np, softmax_loss=h.losses.softmax_loss, __name__="reference")
+    for cell in answer_cells(source_notebook()):
+        exec(compile(cell.source, f"<reference {grade_id(cell)}>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def reference_answers(task_ids) -> str:
+    """The reference's answer cells of these tasks, as one source (each cell once)."""
+    wanted = {tasks.get(t).answer for t in task_ids}
+    return "\n\n".join(c.source for c in answer_cells(source_notebook()) if grade_id(c) in wanted)
+
+
+def expected_outputs(inputs: dict) -> dict:
+    """The reference's outputs on the hidden inputs (one thread at a time: see TRUSTED)."""
+    ref = reference()
+    numgrad = helpers().gradient_check.eval_numerical_gradient_array
+    with TRUSTED:
+        return {
+            task: {
+                part: probes.run(
+                    ref, inputs[task][part], tasks.get(task).probe(part).to_json(), numgrad
+                )
+                for part in tasks.get(task).part_names
+            }
+            for task in inputs
+        }

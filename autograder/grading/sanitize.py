@@ -1,0 +1,86 @@
+"""Put a submission's nbgrader metadata back as the release had it, before anything reads it.
+
+Students change metadata by accident (copying a cell copies its grade_id) or on purpose
+(points: 100). Stock nbgrader stops on such a notebook; here each cell with a grade_id the
+assignment knows gets the release's metadata back (the last copy keeps it, as nbgrader's
+DeduplicateIds does), a cell whose type was changed gets its type back, and metadata the
+assignment does not know is dropped, so the cell counts as the student's own. The same repair
+runs in the grader and as nbgrader's first sanitize step, so both see the same notebook.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+import nbformat
+
+from ..layout import RELEASE_NOTEBOOK
+
+
+@functools.cache
+def _release_cells() -> dict[str, Any]:
+    nb = nbformat.read(RELEASE_NOTEBOOK, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def _grade_id(cell):
+    meta = cell.get("metadata", {}).get("nbgrader")
+    if isinstance(meta, dict) and isinstance(meta.get("grade_id"), str):
+        return meta["grade_id"]
+    return None
+
+
+def repair(nb: Any) -> list[str]:
+    """Repair ``nb`` in place; return what was repaired, in words for the student."""
+    release = _release_cells()
+    notes = []
+    last = {}
+    for index, cell in enumerate(nb.cells):
+        gid = _grade_id(cell)
+        if gid in release:
+            last[gid] = index
+    for index, cell in enumerate(nb.cells):
+        if "nbgrader" not in cell.get("metadata", {}):
+            continue
+        gid = _grade_id(cell)
+        if gid not in release:
+            del cell.metadata["nbgrader"]
+            notes.append(
+                f"cell {index} had nbgrader metadata the assignment does not have: "
+                "it counts as your own cell"
+            )
+            continue
+        if last[gid] != index:
+            del cell.metadata["nbgrader"]
+            notes.append(
+                f"cell {index} is a copy of the cell {gid}: the copy counts as your own "
+                "cell (both run, in order)"
+            )
+            continue
+        original = release[gid]
+        if cell.cell_type != original.cell_type:
+            notes.append(
+                f"the cell {gid} was turned into {cell.cell_type}: changed back to "
+                f"{original.cell_type}"
+            )
+            replacement = (
+                nbformat.v4.new_code_cell
+                if original.cell_type == "code"
+                else nbformat.v4.new_markdown_cell
+            )(cell.source)
+            replacement["id"] = cell.get("id", replacement["id"])
+            nb.cells[index] = cell = replacement
+        meta = original.metadata["nbgrader"]
+        if meta.get("locked") and cell.source != original.source:
+            notes.append(
+                f"the cell {gid} was edited: the instructor's cells are restored and "
+                "check cells are not run at grading (hidden checks are)"
+            )
+        for key in ("nbgrader", "editable", "deletable"):
+            if key in original.metadata and cell.metadata.get(key) != original.metadata[key]:
+                if key == "nbgrader":
+                    notes.append(f"the nbgrader metadata of {gid} was changed: restored")
+                cell.metadata[key] = copy.deepcopy(original.metadata[key])
+    return notes

@@ -1,0 +1,98 @@
+"""Example submissions, built from the source so they never drift: what ``make demo`` grades.
+
+Each mistake is a one-line edit of the reference answer, the way students make it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+from ..grading.reference import grade_id, nbgrader_meta
+from ..layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+
+_MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION\n")
+
+MISTAKES = {
+    "dana_unbiased_variance": (
+        "batchnorm_forward_answer",
+        "var = np.mean(xc**2, axis=0)",
+        "var = np.var(x, axis=0, ddof=1)",
+    ),
+    "eli_test_uses_batch_stats": (
+        "batchnorm_forward_answer",
+        "scale = gamma / np.sqrt(running_var + eps)\n"
+        "        out = (x - running_mean) * scale + beta",
+        "out = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta",
+    ),
+    "finn_relu_mask_from_dout": (
+        "relu_backward_answer",
+        "dx = np.where(x > 0, dout, 0.0)",
+        "dx = np.where(dout > 0, dout, 0.0)",
+    ),
+    "gia_l2_without_half": (
+        "FullyConnectedNet_answer",
+        "loss = data_loss + 0.5 * self.reg * sum(",
+        "loss = data_loss + self.reg * sum(",
+    ),
+    "hugo_momentum_reversed": (
+        "batchnorm_forward_answer",
+        "running_mean = momentum * running_mean + (1 - momentum) * mu",
+        "running_mean = (1 - momentum) * running_mean + momentum * mu",
+    ),
+}
+
+
+def release_notebook():
+    """The blank release, as a student who did nothing submits it."""
+    return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+
+
+def filled_release():
+    """The release with every answer (code and written) taken from the source's solutions: a
+    full submission as a student's notebook looks, with the release's metadata."""
+    nb = release_notebook()
+    solutions = {
+        grade_id(c): _MARKERS.sub("", c.source)
+        for c in nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4).cells
+        if nbgrader_meta(c).get("solution")
+    }
+    for cell in nb.cells:
+        if grade_id(cell) in solutions:
+            cell.source = solutions[grade_id(cell)]
+    return nb
+
+
+def with_cell_source(nb, gid: str, source: str):
+    """A copy of ``nb`` whose cell ``gid`` holds ``source``."""
+    nb = copy.deepcopy(nb)
+    (cell,) = [c for c in nb.cells if grade_id(c) == gid]
+    cell.source = source
+    return nb
+
+
+def with_edit(nb, answer: str, old: str, new: str):
+    nb = copy.deepcopy(nb)
+    (cell,) = [c for c in nb.cells if grade_id(c) == answer]
+    if old not in cell.source:
+        raise ValueError(f"example edit no longer applies to {answer}: {old!r}")
+    cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def build(dest: Path, executed_reference=None) -> list[str]:
+    """Write one folder per example student under ``dest``; return their ids."""
+    reference = executed_reference or nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    examples = {
+        "ada_reference": reference,
+        "bo_blank_release": nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
+    }
+    for student, (answer, old, new) in MISTAKES.items():
+        examples[student] = with_edit(reference, answer, old, new)
+    for student, nb in examples.items():
+        (dest / student).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, dest / student / NOTEBOOK)
+    return list(examples)

@@ -1,0 +1,235 @@
+"""The process that runs a student's code, inside the sandbox: ``python runner.py JOBDIR``.
+
+Untrusted from the first student line on. It executes the job's steps in notebook order, as
+Restart & Run All would: the setup, the static scan (in a child), the student's cells, and at
+each check cell's place the probes of that task (``job.json`` says which call pattern of
+``probes.py`` each part runs). It writes back only plain data:
+
+- ``out/progress.jsonl``: one line when a step starts and one when it ends (with the error,
+  if any), so the supervisor can tell which step hung or killed the process;
+- ``out/<task>.<part>.npz`` (numeric arrays, no pickles) and ``.json`` (strings, numbers).
+
+Nothing here decides a grade: the trusted side loads these files, validates them and compares.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+import probes
+from audit import Writing, install_audit, patched, snapshot
+
+MESSAGE_CHARS = 300
+"""How much of an exception message is kept."""
+
+
+class _Shell:
+    """Stands in for IPython's shell: cell magics and line magics do nothing here."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, *args, **kwargs):
+        return None
+
+    def system(self, *args, **kwargs):
+        return None
+
+    def getoutput(self, *args, **kwargs):
+        return []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _describe(exc: BaseException, filename_prefix: str = "<cell") -> dict:
+    """Exception type, message and the student's line where it was raised."""
+    stack = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__), lookup_lines=False)
+    frames = [f for f in stack if f.filename.startswith("<")]
+    where = frames[-1] if frames else None
+    message = str(exc)
+    return {
+        "error": type(exc).__name__,
+        "message": message[:MESSAGE_CHARS],
+        "where": f"{where.filename} line {where.lineno}" if where else "",
+    }
+
+
+def _plain(value):
+    """A returned value as plain data: an ndarray (a copy, base class), a string list, or None."""
+    if value is None:
+        return None, "None"
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [str(v)[:100] for v in value[:1000]], kind
+    array = np.array(value, copy=True)
+    if isinstance(array, np.ndarray) and type(array) is not np.ndarray:
+        array = array.view(np.ndarray)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"not a numeric array: {kind}")
+    return array, kind
+
+
+class Progress:
+    def __init__(self, path: Path):
+        self._file = open(path, "a", buffering=1)  # noqa: SIM115 (kept open for the run)
+
+    def write(self, **record):
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+
+
+def run_part(ns, task, part, probe, inp, out_dir: Path, numgrad) -> dict:
+    status = {"task": task, "part": part}
+    try:
+        values = probes.run(_Lookup(ns), inp, probe, numgrad)
+    except BaseException as exc:  # noqa: BLE001  (the student's code raised: record it)
+        status.update(_describe(exc))
+        _write(out_dir / f"{task}.{part}.json", json.dumps(status))
+        return status
+    arrays: dict = {}
+    meta: dict = {"types": {}, "lists": {}, "nones": []}
+    for name, value in values.items():
+        try:
+            plain, kind = _plain(value)
+        except Exception as exc:  # noqa: BLE001
+            meta["types"][name] = f"unconvertible: {str(exc)[:100]}"
+            continue
+        meta["types"][name] = kind
+        if plain is None:
+            meta["nones"].append(name)
+        elif isinstance(plain, list):
+            meta["lists"][name] = plain
+        else:
+            arrays[name] = plain
+    Writing.now = True
+    try:
+        np.savez(out_dir / f"{task}.{part}.npz", **arrays)
+    finally:
+        Writing.now = False
+    status.update(meta)
+    _write(out_dir / f"{task}.{part}.json", json.dumps(status))
+    return {"task": task, "part": part}
+
+
+def _write(path: Path, text: str) -> None:
+    Writing.now = True
+    try:
+        path.write_text(text)
+    finally:
+        Writing.now = False
+
+
+class _Lookup:
+    """The student's namespace as probes see it: a missing function is a NameError."""
+
+    def __init__(self, ns):
+        self._ns = ns
+
+    def __getitem__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise NameError(f"name {name!r} is not defined") from None
+
+
+def scan_cells(steps: list[dict], progress: Progress) -> None:
+    """The static scan of the student's cells, in a child process, before any of them runs.
+
+    Parsing untrusted source can crash or corrupt a CPython parser (python/cpython#106905):
+    a child that dies takes nothing with it but its own flags, and the grading process never
+    parses student code.
+    """
+    import scan
+
+    probes.python_source("")  # IPython's transformer, imported once for both processes
+    sys.stdout.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return  # no flags rather than no grade
+    if pid == 0:
+        try:
+            for step in steps:
+                if step["kind"] == "cell" and step.get("label"):
+                    flags = sorted(scan.scan(probes.python_source(step["source"])))
+                    progress.write(scanned=step["label"], flags=flags)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status:
+        progress.write(scanned="your code", flags=[scan.TOO_DEEP])
+
+
+def load_inputs(path: Path) -> dict:
+    nested: dict = {}
+    with np.load(path, allow_pickle=False) as data:
+        for key in data.files:
+            task, part, name = key.split("/")
+            nested.setdefault(task, {}).setdefault(part, {})[name] = data[key]
+    return nested
+
+
+def main(job_path: str) -> int:
+    job_dir = Path(job_path)
+    job = json.loads((job_dir / "job.json").read_text())
+    inputs = load_inputs(job_dir / "inputs.npz")
+    out_dir = job_dir / "out"
+    out_dir.mkdir(exist_ok=True)
+    progress = Progress(out_dir / "progress.jsonl")
+    skip = set(job.get("skip", []))
+
+    shell = _Shell()
+    builtins.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: shell}
+    os.chdir(job_dir)
+    import matplotlib.pyplot  # noqa: F401  (its font cache runs fc-list: not the student's doing)
+    from cs231n.gradient_check import eval_numerical_gradient_array as numgrad
+
+    before = snapshot()
+    install_audit(progress, job_dir, Path(probes.__file__).resolve().parent, job["watch"])
+    for step in job["steps"]:
+        if step["id"] in skip:
+            continue
+        progress.write(start=step["id"])
+        if step["kind"] == "scan":
+            scan_cells(job["steps"], progress)
+            progress.write(end=step["id"])
+        elif step["kind"] == "inject":
+            exec(compile(step["source"], "<given layers>", "exec"), ns)  # noqa: S102
+            progress.write(end=step["id"])
+        elif step["kind"] in ("setup", "cell"):
+            record = {"end": step["id"]}
+            try:
+                code = compile(
+                    probes.python_source(step["source"]), f"<cell {step['cell']}>", "exec"
+                )
+                exec(code, ns)  # noqa: S102  (the student's own cell, sandboxed)
+            except BaseException as exc:  # noqa: BLE001
+                record.update(_describe(exc))
+            progress.write(**record)
+        else:
+            task = step["task"]
+            for part, probe in job["probes"][task].items():
+                part_id = f"{task}.{part}"
+                if part_id in skip:
+                    continue
+                progress.write(start=part_id)
+                run_part(ns, task, part, probe, inputs[task][part], out_dir, numgrad)
+                progress.write(end=part_id)
+            progress.write(end=step["id"])
+    for name in patched(before):
+        progress.write(flag="patched", detail=name)
+    progress.write(finished=True)
+    sys.stdout.flush()
+    os._exit(0)  # do not run the student's atexit handlers or finalizers
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

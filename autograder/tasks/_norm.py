@@ -1,0 +1,67 @@
+"""The arithmetic of normalization mistakes, shared by the normalization tasks' declarations:
+each computes what a function with one mistake returns on the hidden inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+WRONG_AXIS = "{key} is summed over the wrong axis: sum over the batch, axis 0"
+
+
+def stats(x, ddof=0):
+    return x.mean(axis=0), x.var(axis=0, ddof=ddof)
+
+
+def bn(x, gamma, beta, mean, var, eps=1e-5, root=True, eps_inside=True):
+    if not root:
+        scale = var + eps
+    elif eps_inside:
+        scale = np.sqrt(var + eps)
+    else:
+        scale = np.sqrt(var) + eps
+    return gamma * (x - mean) / scale + beta
+
+
+def eps(inp):
+    return float(inp["eps"]) if "eps" in inp else 1e-5
+
+
+def bn_train(inp, **kw):
+    mean, var = stats(inp["x"], kw.pop("ddof", 0))
+    return bn(inp["x"], inp["gamma"], inp["beta"], mean, var, **kw)
+
+
+def ln(inp, ddof=0, axis=1):
+    x = inp["x"]
+    mean = x.mean(axis=axis, keepdims=True)
+    std = np.sqrt(x.var(axis=axis, ddof=ddof, keepdims=True) + eps(inp))
+    return inp["gamma"] * (x - mean) / std + inp["beta"]
+
+
+def bn_dx_without(inp, path):
+    """Batch norm's dx with one path of the graph dropped (or sums for means)."""
+    x, gamma, dout = inp["x"], inp["gamma"], inp["dout"]
+    std = np.sqrt(x.var(axis=0) + 1e-5)
+    xhat = (x - x.mean(axis=0)) / std
+    g = gamma * dout
+    if path == "mean":
+        return (g - xhat * np.mean(g * xhat, axis=0)) / std
+    if path == "var":
+        return (g - g.mean(axis=0)) / std
+    if path == "sums":
+        return (g - g.sum(axis=0) - xhat * np.sum(g * xhat, axis=0)) / std
+    if path == "gamma":
+        return (dout - dout.mean(axis=0) - xhat * np.mean(dout * xhat, axis=0)) / std
+    raise ValueError(path)
+
+
+def sums_wrong_axis(inp, axis):
+    """dgamma and dbeta summed over the features (axis 1) instead of the batch, for a
+    normalization whose statistics run over ``axis`` (0: batch norm, 1: layer norm)."""
+    x = inp["x"]
+    mean = x.mean(axis=axis, keepdims=True)
+    xhat = (x - mean) / np.sqrt(np.mean((x - mean) ** 2, axis=axis, keepdims=True) + eps(inp))
+    return {
+        "dgamma": np.sum(inp["dout"] * xhat, axis=1),
+        "dbeta": np.sum(inp["dout"], axis=1),
+    }

@@ -1,0 +1,64 @@
+"""Task batchnorm_backward: batch normalization's gradients, staged through its graph."""
+
+from __future__ import annotations
+
+from . import _norm
+from ._draws import dims, norm_inputs
+from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
+
+
+def draw(rng):
+    return {"grads": norm_inputs(rng, dims(rng, 4, 8), dims(rng, 3, 6))}
+
+
+TASK = Task(
+    id="batchnorm_backward",
+    function="batchnorm_backward",
+    answer="batchnorm_backward_answer",
+    points=6,
+    parts=(
+        Part(
+            "grads",
+            Probe(
+                "norm_backward",
+                {
+                    "forward": "batchnorm_forward",
+                    "backward": "batchnorm_backward",
+                    "param": "train",
+                },
+            ),
+        ),
+    ),  # fmt: skip
+    draw=draw,
+    checks=(
+        Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
+        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)"),
+        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)"),
+        Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
+        Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
+    ),
+    mistakes=(
+        Mistake(
+            "dx",
+            "gamma is left out of the gradient through x-hat (dxhat = dout * gamma)",
+            lambda i, r: _norm.bn_dx_without(i, "gamma"),
+        ),
+        Mistake(
+            "dx",
+            "the gradient through the mean is missing (x feeds the mean too: sum both paths)",
+            lambda i, r: _norm.bn_dx_without(i, "mean"),
+        ),
+        Mistake(
+            "dx",
+            "the gradient through the variance is missing (x feeds the variance too: sum both "
+            "paths)",
+            lambda i, r: _norm.bn_dx_without(i, "var"),
+        ),
+        Mistake("d[gb]*", _norm.WRONG_AXIS, lambda i, r: _norm.sums_wrong_axis(i, axis=0)),
+    ),
+    depends_on=(
+        Dependency(
+            "batchnorm_forward_train", "is checked through the cache of your batchnorm_forward"
+        ),
+    ),
+)

@@ -1,0 +1,65 @@
+"""Task layernorm_backward: layer normalization's gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _norm
+from ._draws import dims, norm_inputs
+from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
+
+
+def draw(rng):
+    case = norm_inputs(rng, dims(rng, 3, 6), dims(rng, 4, 7))
+    case["x"] = case["x"] + rng.uniform(-5, 5, (case["x"].shape[0], 1))
+    return {"grads": case}
+
+
+def _dx_batch_means(inp):
+    """Layer norm's dx from batch norm's closed form: means over the batch (axis 0)."""
+    x, gamma, dout = inp["x"], inp["gamma"], inp["dout"]
+    std = np.sqrt(x.var(axis=1, keepdims=True) + _norm.eps(inp))
+    xhat = (x - x.mean(axis=1, keepdims=True)) / std
+    g = gamma * dout
+    return (g - g.mean(axis=0) - xhat * np.mean(g * xhat, axis=0)) / std
+
+
+TASK = Task(
+    id="layernorm_backward",
+    function="layernorm_backward",
+    answer="layernorm_backward_answer",
+    points=4,
+    parts=(
+        Part(
+            "grads",
+            Probe(
+                "norm_backward",
+                {
+                    "forward": "layernorm_forward",
+                    "backward": "layernorm_backward",
+                    "param": "layer",
+                },
+            ),
+        ),
+    ),  # fmt: skip
+    draw=draw,
+    checks=(
+        Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
+        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)"),
+        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)"),
+        Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
+        Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
+    ),
+    mistakes=(
+        Mistake(
+            "dx",
+            "your dx takes means over the batch (axis 0), as batch norm's does: layer norm's "
+            "statistics are per example, so take the means over the features (axis 1)",
+            lambda i, r: _dx_batch_means(i),
+        ),
+        Mistake("d[gb]*", _norm.WRONG_AXIS, lambda i, r: _norm.sums_wrong_axis(i, axis=1)),
+    ),
+    depends_on=(
+        Dependency("layernorm_forward", "is checked through the cache of your layernorm_forward"),
+    ),
+)

@@ -1,0 +1,146 @@
+"""What a task declaration states: the types every ``autograder/tasks/<task>.py`` is made of.
+
+A task is the unit of the assignment: one function (or class) a student writes, with its points.
+Its declaration says everything the grader needs to know about it, and nothing else in the kit
+names it: the answer cell, the hidden inputs each part draws, the probe each part runs in the
+student's sandbox (a call pattern of ``autograder.sandboxed.probes``, bound here to the task's
+functions), the check rows and their weights, the known mistakes, what it depends on, and the
+conventions it accepts.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Inputs = Mapping[str, np.ndarray]
+"""One part's hidden inputs: name -> array."""
+Draw = Callable[[np.random.Generator], dict[str, dict[str, np.ndarray]]]
+"""Draws a task's hidden inputs: part -> inputs."""
+Reference = Mapping[str, Any]
+"""The reference's namespace: function or class name -> the instructor's object."""
+
+
+class CheckKind(enum.Enum):
+    """How a check row compares a student's output."""
+
+    VALUE = "value"
+    """The output equals the reference's: the shape exactly, the values to HIDDEN_TOL."""
+    VALUE32 = "value32"
+    """For float32 inputs: the reference's values to FLOAT32_TOL, and the reference's dtype."""
+    UNCHANGED = "unchanged"
+    """An input array is unchanged by the call (``against``: the input's name)."""
+    NUMERIC = "numeric"
+    """A gradient equals the numerical gradient of the student's own forward (``against``: the
+    output holding that numerical gradient)."""
+    RAISES = "raises"
+    """The call raised an error, as it must (the output is 1 when it did)."""
+
+    @property
+    def primary(self) -> bool:
+        """A value check: a task earns nothing unless one of these passes."""
+        return self in (CheckKind.VALUE, CheckKind.VALUE32)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of a task's comparison: its weight counts when it passes."""
+
+    part: str
+    output: str
+    kind: CheckKind
+    weight: float
+    what: str  # in the student's words; "{x}" is replaced by the shape of the input x
+    against: str = ""
+    hint: str = ""  # what the failure means, when it cannot be told from the numbers
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one part asks of the student's code: a call pattern of the sandboxed probes
+    (``autograder.sandboxed.probes.CALLS``) with its arguments (names of functions, inputs)."""
+
+    call: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> list:
+        return [self.call, dict(self.args)]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a task's hidden checks: its probe (its inputs are drawn by the task)."""
+
+    name: str
+    probe: Probe
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake, recognised by the output it produces on the hidden inputs."""
+
+    output: str  # the output it shows in; a glob ("d[gb]*", "grad_W*") for several
+    words: str  # the mistake in a student's words ("{key}" becomes the output's name)
+    compute: Callable[[Inputs, Reference], Any]  # the mistaken output (or a dict by key)
+    part: str | None = None  # only on this part (else on every part with the output)
+
+
+@dataclass(frozen=True)
+class ErrorHint:
+    """What an error the student's code raised likely means, when its message holds one of
+    ``contains``."""
+
+    contains: tuple[str, ...]
+    words: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Another task this one relies on: when that one fails, this one's feedback says so."""
+
+    task: str
+    how: str  # completes "<this task> ...", e.g. "is checked through the cache of ..."
+
+
+EARLIER_TASKS = "every earlier task"
+"""``Task.depends_on`` marker: every task before this one in the notebook (the net uses every
+layer)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task: what the student writes and how the hidden checks judge it."""
+
+    id: str  # the heading, grade_id, grade column and feedback name
+    function: str  # the function or class the student writes
+    answer: str  # the grade_id of the answer cell that defines it
+    points: float
+    parts: tuple[Part, ...]
+    draw: Draw
+    checks: tuple[Check, ...] = ()
+    compare: Callable | None = None  # a comparison of its own instead of ``checks``
+    mistakes: tuple[Mistake, ...] = ()
+    error_hints: tuple[ErrorHint, ...] = ()
+    shape_hints: Mapping[str, str] = field(default_factory=dict)
+    """output -> what a wrong shape of it means (beside the generic (1, D) and axis hints)."""
+    missing_hints: Mapping[str, str] = field(default_factory=dict)
+    """output glob -> what it means when the output was never returned."""
+    depends_on: tuple[Dependency, ...] | str = ()
+    rerun_with_reference: tuple[str, ...] = ()
+    """Parts whose values are checked again, when a task it depends on fails, with the
+    reference's code for those tasks in place of the student's: a mistake costs only once."""
+    rerun_note: str = ""
+    """What the feedback says when that happened ("{failed}": the tasks that failed)."""
+    conventions: tuple[str, ...] = ()
+    """Conventions the mathematics leaves open that this task accepts, in words."""
+
+    def probe(self, part: str) -> Probe:
+        return next(p.probe for p in self.parts if p.name == part)
+
+    @property
+    def part_names(self) -> list[str]:
+        return [p.name for p in self.parts]

@@ -1,0 +1,66 @@
+"""The sandboxed call patterns, run here on the reference: what they record, and that every call
+gets fresh copies of its inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder import tasks
+from autograder.grading.inputs import draw_inputs
+from autograder.grading.reference import helpers, reference
+from autograder.sandboxed import probes
+
+NUMGRAD = None
+
+
+@pytest.fixture(scope="module")
+def numgrad():
+    return helpers().gradient_check.eval_numerical_gradient_array
+
+
+@pytest.mark.parametrize("task", tasks.ids())
+def test_every_probe_runs_on_the_reference_and_leaves_the_inputs_alone(task, numgrad):
+    inputs = draw_inputs(5)[task]
+    before = {p: {k: v.copy() for k, v in inp.items()} for p, inp in inputs.items()}
+    for part in tasks.get(task).parts:
+        out = probes.run(reference(), inputs[part.name], part.probe.to_json(), numgrad)
+        assert isinstance(out, dict) and out, part.name
+        for key, value in before[part.name].items():
+            assert np.array_equal(inputs[part.name][key], value), (part.name, key)
+
+
+def test_forward_records_its_input_afterwards_and_the_running_statistics(numgrad):
+    inp = draw_inputs(5)
+    bn = next(t for t in tasks.registry().values() if t.function == "batchnorm_forward")
+    part = bn.parts[0]
+    out = probes.run(reference(), inp[bn.id][part.name], part.probe.to_json(), numgrad)
+    assert {"out", "x_after"} <= set(out)
+
+
+def test_an_edit_in_place_is_seen_in_the_recorded_input():
+    def affine_forward(x, w, b):
+        x -= 1
+        return x.reshape(len(x), -1) @ w + b, None
+
+    inp = {"x": np.ones((2, 3)), "w": np.ones((3, 2)), "b": np.zeros(2)}
+    out = probes.forward({"affine_forward": affine_forward}, inp, "affine_forward",
+                         ("x", "w", "b"))  # fmt: skip
+    assert np.all(out["x_after"] == 0) and np.all(inp["x"] == 1)
+
+
+def test_an_unknown_mode_must_raise():
+    def lax(x, gamma, beta, param):
+        return x, None
+
+    def strict(x, gamma, beta, param):
+        raise ValueError(param["mode"])
+
+    inp = {"x": np.ones((2, 3)), "gamma": np.ones(3), "beta": np.zeros(3)}
+    assert probes.raises_on_unknown_mode({"f": lax}, inp, "f")["raised"] == 0
+    assert probes.raises_on_unknown_mode({"f": strict}, inp, "f")["raised"] == 1
+
+
+def test_magics_become_plain_python():
+    source = probes.python_source("%matplotlib inline\nx = 1\n!ls\n")
+    assert "get_ipython()" in source and "x = 1" in source

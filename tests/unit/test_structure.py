@@ -1,0 +1,120 @@
+"""The tree keeps its shape: the sandboxed package imports nothing from the trusted side, each
+task is declared in one module and named nowhere else, no module grows past a few hundred lines,
+and the generated README table is current."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import tasks
+from autograder.layout import PACKAGE, ROOT
+
+SANDBOXED = PACKAGE / "sandboxed"
+ALLOWED_IN_SANDBOX = {"numpy", "IPython", "matplotlib", "cs231n"}
+"""What code in the sandbox may import besides the standard library and its own siblings."""
+MAX_LINES = 360
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+    return found
+
+
+def test_the_sandboxed_package_imports_nothing_from_the_trusted_side():
+    siblings = {p.stem for p in SANDBOXED.glob("*.py")}
+    for path in SANDBOXED.glob("*.py"):
+        for name in imports(path):
+            top = name.split(".")[0]
+            assert not name.startswith("."), f"{path.name} imports {name}: relative to the kit"
+            assert top != "autograder", f"{path.name} imports {name}"
+            allowed = top in sys.stdlib_module_names or top in siblings
+            assert allowed or top in ALLOWED_IN_SANDBOX or name == "__future__", (path, name)
+
+
+def test_the_trusted_side_never_imports_the_runner():
+    """The runner and the audit hook exist only inside the sandbox."""
+    for path in PACKAGE.rglob("*.py"):
+        if SANDBOXED in path.parents:
+            continue
+        for name in imports(path):
+            assert not re.search(r"sandboxed\.(runner|audit)$", name), (path, name)
+
+
+def _kit_modules() -> list[Path]:
+    """The kit's own code (the given helpers of ``solutions/`` are the course's, shipped to
+    students, and document the functions students write)."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _named_by(task: str) -> set[str]:
+    """The declarations that may name ``task`` besides its own: those that depend on it, and
+    those whose probes call its function."""
+    names = set()
+    for other in tasks.registry().values():
+        called = {
+            v for part in other.parts for k, v in part.probe.args.items()
+            if k in ("fn", "forward", "backward", "cls")
+        }  # fmt: skip
+        depends = {d.task for d in tasks.dependencies(other.id)}
+        if other.id != task and (task in depends or task in called):
+            names.add(other.id)
+    return names
+
+
+def test_each_task_id_is_written_in_one_module_only():
+    """grep for a task id in the kit's code finds its declaration, and otherwise only the
+    declarations that depend on it or call its function."""
+    for task in tasks.ids():
+        word = re.compile(rf"\b{re.escape(task)}\b")
+        holders = {p.stem for p in _kit_modules() if word.search(p.read_text())}
+        holders_paths = [p for p in _kit_modules() if word.search(p.read_text())]
+        assert task in holders, task
+        assert all(p.parent == tasks.tasks_dir() for p in holders_paths), (task, holders_paths)
+        assert holders - {task} <= _named_by(task), (task, holders)
+
+
+def test_no_module_is_much_over_300_lines():
+    for path in PACKAGE.rglob("*.py"):
+        lines = len(path.read_text().splitlines())
+        assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines"
+
+
+def test_the_readme_table_of_tasks_is_current():
+    readme = (ROOT / "README.md").read_text()
+    begin, end = "<!-- tasks:begin -->", "<!-- tasks:end -->"
+    assert begin in readme and end in readme
+    shown = readme.split(begin)[1].split(end)[0].strip()
+    assert shown == tasks.markdown_table(), "run: python -m autograder tasks --readme"
+
+
+@pytest.mark.parametrize("task", tasks.ids())
+def test_the_notebook_agrees_with_each_declaration(task):
+    import nbformat
+
+    from autograder.layout import SOURCE_NOTEBOOK
+
+    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    meta = {
+        c.metadata["nbgrader"]["grade_id"]: (c, c.metadata["nbgrader"])
+        for c in nb.cells
+        if "nbgrader" in c.metadata
+    }
+    declared = tasks.get(task)
+    cell, check = meta[task]
+    assert check["grade"] and not check["solution"] and check["points"] == declared.points
+    answer_cell, answer = meta[declared.answer]
+    assert answer["solution"] and not answer["grade"]
+    assert re.search(rf"^(def|class) {declared.function}\b", answer_cell.source, re.M)
+    unit = "point" if declared.points == 1 else "points"
+    headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert f"## Task `{task}` — {declared.points:g} {unit}" in headings
