@@ -27,7 +27,7 @@ from pathlib import Path
 from corpus import grade, with_answers
 from realcode import ENTRIES, FUNCTION_TASKS, TASK_FUNCTIONS, answers, disagreement, task_verdict
 
-from autograder.feedback import task_text
+from autograder.grading.feedback import task_text
 
 
 def grade_all(out: Path, seed: int) -> None:

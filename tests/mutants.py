@@ -618,7 +618,7 @@ MUTANTS = [
         "relu_backward_mask_ge",
         "relu_backward",
         {"relu_backward_answer": edit(RELU_BACKWARD_OK, ("(x > 0)", "(x >= 0)"))},
-        "x > 0, not x >= 0",
+        "the course uses 0 there (the mask x > 0)",
     ),
     Mutant(
         "bn_eps_outside_sqrt",

@@ -101,10 +101,11 @@ def grade_notebook(
     tampered = tampered_tasks(outcome.runtime.get("results", []))
     results, graded = {}, {}
     for task in tasks.ids():
-        graded[task] = _compare(task, inputs, expected, outcome)
+        graded[task], notes = _compare(task, inputs, expected, outcome)
         if task in tampered:
             graded[task] = [uncredited(g) for g in graded[task]]
-        notes = [plan_.missing_answers[task]] if task in plan_.missing_answers else []
+        if task in plan_.missing_answers:
+            notes.append(plan_.missing_answers[task])
         results[task] = _result(task, graded[task], notes)
     for task, result in results.items():
         _cascade(task, result, results)
@@ -131,12 +132,13 @@ def grade_notebook(
     )
 
 
-def _compare(task: str, inputs: dict, expected: dict, outcome: Outcome) -> list[Graded]:
+def _compare(task: str, inputs: dict, expected: dict, outcome: Outcome):
+    """(graded findings, notes) of one task."""
     declared = tasks.get(task)
     got = {p: outcome.parts.get(part_id(task, p)) for p in declared.part_names}
     ctx = Context(declared, inputs[task], got, expected[task], reference())
     with TRUSTED:
-        return check_task(ctx)
+        return check_task(ctx), ctx.notes
 
 
 def _result(task: str, graded: list[Graded], notes: list[str]) -> TaskResult:
@@ -178,7 +180,7 @@ def _rerun(task, plan_: Plan, inputs, expected, options, own: list[Graded], resu
         part.lists, part.types = {}, {}
         if part.error:
             part.error = {"error": "an error", "message": "", "where": ""}
-    again = _compare(task, inputs, expected, outcome)
+    again, _ = _compare(task, inputs, expected, outcome)
     Finding = helpers().checking.Finding
     rerun = set(declared.rerun_with_reference)
     graded = [g for g in own if g.part not in rerun] + [

@@ -87,6 +87,21 @@ class Outcome:
     scan: set[str] = field(default_factory=set)  # the static scan's flags
 
 
+ARGUABLE = ("convention", "shape")
+"""Kinds of finding (``Finding.kind``) a TA may want to review: the student's answer is right
+in a sense the course does not use."""
+
+
+class Verdict(enum.StrEnum):
+    """How a check row counts in its task's score (``scoring.py`` says how much)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    CONVENTION = "convention"  # right under the convention the course does not use
+    SIDE_EFFECT = "side effect"  # the call changed something it was given
+    SHAPE = "shape"  # a shape that broadcasts to the right values
+
+
 @dataclass
 class Graded:
     """One finding of a task, with its weight in the task's score."""
@@ -95,6 +110,13 @@ class Graded:
     weight: float
     primary: bool  # a value check: the task earns nothing unless one of these passes
     part: str = ""  # the part it was found in
+    verdict: Verdict | None = None  # None: PASSED or FAILED, as the finding says
+
+    @property
+    def counts_as(self) -> Verdict:
+        if self.verdict is not None:
+            return self.verdict
+        return Verdict.PASSED if self.finding.passed else Verdict.FAILED
 
 
 @dataclass
@@ -104,6 +126,23 @@ class TaskResult:
     max_score: float
     findings: list[Finding]
     notes: list = field(default_factory=list)
+
+    @property
+    def mistakes(self) -> list[str]:
+        """The named mistakes, in a student's words (each once)."""
+        named = [
+            f.mistake
+            for f in self.findings
+            if not f.passed and f.mistake and f.kind not in ARGUABLE
+        ]
+        return list(dict.fromkeys(named))
+
+    @property
+    def arguable(self) -> list[str]:
+        """Deductions a TA may review: a convention, a shape that broadcasts to the right
+        values."""
+        named = [f.mistake or f.what for f in self.findings if not f.passed and f.kind in ARGUABLE]
+        return list(dict.fromkeys(named))
 
 
 @dataclass

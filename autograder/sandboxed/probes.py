@@ -120,7 +120,7 @@ def raises_on_unknown_mode(ns, inp, fn):
 # ---------------------------------------------------------------- backward passes
 def backward_given_cache(ns, inp, fn, cache, grads):
     """``fn(dout, cache)`` with the cache the reference's forward makes (the inputs named in
-    ``cache``, a tuple when there are several)."""
+    ``cache``, a tuple when there are several); what the call left of dout and the cache."""
     values = _fresh(inp, cache)
     dout = inp["dout"].copy()
     result = ns[fn](dout, tuple(values) if len(values) > 1 else values[0])
@@ -128,41 +128,77 @@ def backward_given_cache(ns, inp, fn, cache, grads):
         result = _triple(result, fn)
     else:
         result = (result,)
-    return {**dict(zip(grads, result, strict=True)), "dout_after": dout}
+    found = {**dict(zip(grads, result, strict=True)), "dout_after": dout}
+    found.update({f"cache_{name}_after": value for name, value in zip(cache, values, strict=True)})
+    return found
+
+
+def _arrays(obj, depth=0):
+    """The arrays a cache holds (in a tuple, list or dict, a few levels deep)."""
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if depth < 3 and isinstance(obj, tuple | list):
+        return [a for item in obj for a in _arrays(item, depth + 1)]
+    if depth < 3 and isinstance(obj, dict):
+        return [a for item in obj.values() for a in _arrays(item, depth + 1)]
+    return []
+
+
+def _intact(cache, before) -> np.ndarray:
+    """1 when every array of the cache holds what it held before the call."""
+    after = _arrays(cache)
+    same = len(after) == len(before) and all(
+        a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+        for a, b in zip(after, before, strict=True)
+    )
+    return np.array(int(same))
+
+
+def _fresh_forward(fwd, values, index, extra=()):
+    """The forward as a function of its ``index``-th input alone, on fresh copies of every
+    input at every evaluation: whatever it does to its arguments stays in that evaluation."""
+
+    def f(v):
+        args = [a.copy() for a in values]
+        args[index] = np.array(v, copy=True)
+        return fwd(*args, *[dict(e) for e in extra])[0]
+
+    return f
 
 
 def backward_numeric(ns, inp, forward, backward, args, grads, numgrad):
     """``backward(dout, cache)`` with the cache of the student's own forward, beside the
-    numerical gradients of that forward with respect to each input."""
+    numerical gradients of that forward with respect to each input (fresh copies for every
+    evaluation, so a forward that edits its input changes nothing here)."""
     values = _fresh(inp, args)
     dout = inp["dout"].copy()
     fwd = ns[forward]
-    _, cache = _pair(fwd(*values), forward)
+    _, cache = _pair(fwd(*_fresh(inp, args)), forward)
     result = ns[backward](dout, cache)
     result = _triple(result, backward) if len(grads) > 1 else (result,)
     found = dict(zip(grads, result, strict=True))
     for index, grad in enumerate(grads):
-
-        def f(v, index=index):
-            return fwd(*values[:index], v, *values[index + 1 :])[0]
-
-        found[f"{grad}_num"] = numgrad(f, values[index], dout)
+        point = values[index].copy()
+        found[f"{grad}_num"] = numgrad(_fresh_forward(fwd, values, index), point, dout.copy())
     return found
 
 
 def norm_backward(ns, inp, forward, backward, param, numgrad):
-    """A normalization's backward through the student's own forward cache, with the numerical
-    gradient of that forward with respect to x."""
+    """A normalization's backward through the student's own forward cache, whether it left
+    that cache as it was, and the numerical gradients of that forward (fresh copies for every
+    evaluation)."""
     kind = {"train": {"mode": "train"}, "layer": {}}[param]
-    x, gamma, beta, dout = _fresh(inp, ("x", "gamma", "beta", "dout"))
     fwd = ns[forward]
-    _, cache = _pair(fwd(x, gamma, beta, dict(kind)), forward)
+    _, cache = _pair(fwd(*_fresh(inp, ("x", "gamma", "beta")), dict(kind)), forward)
+    before = [a.copy() for a in _arrays(cache)]
+    dout = inp["dout"].copy()
     dx, dgamma, dbeta = _triple(ns[backward](dout, cache), backward)
     result = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "dout_after": dout}
-    x, gamma, beta, dout = _fresh(inp, ("x", "gamma", "beta", "dout"))
-    result["dx_num"] = numgrad(lambda v: fwd(v, gamma, beta, dict(kind))[0], x, dout)
-    result["dgamma_num"] = numgrad(lambda v: fwd(x, v, beta, dict(kind))[0], gamma, dout)
-    result["dbeta_num"] = numgrad(lambda v: fwd(x, gamma, v, dict(kind))[0], beta, dout)
+    result["cache_intact"] = _intact(cache, before)
+    values = _fresh(inp, ("x", "gamma", "beta"))
+    for index, name in enumerate(("dx", "dgamma", "dbeta")):
+        f = _fresh_forward(fwd, values, index, extra=(kind,))
+        result[f"{name}_num"] = numgrad(f, values[index].copy(), inp["dout"].copy())
     return result
 
 

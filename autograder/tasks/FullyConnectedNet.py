@@ -318,13 +318,13 @@ TASK = Task(
             LAYERNORM_RUNS_BATCHNORM,
             lambda i, r: _batchnorm_instead(i, r, "loss"),
             part="layernorm",
-        ),  # fmt: skip
+        ),
         Mistake(
             "scores",
             LAYERNORM_RUNS_BATCHNORM,
             lambda i, r: _batchnorm_instead(i, r, "scores"),
             part="layernorm",
-        ),  # fmt: skip
+        ),
         Mistake(
             "scores",
             "test mode (loss(X) without y) uses the batch's statistics: set each bn_param's "

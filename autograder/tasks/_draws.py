@@ -26,6 +26,21 @@ def norm_inputs(rng, n, d, dtype=np.float64):
     }
 
 
+def quiet_feature(rng, x, spread=1e-3, axis=0):
+    """``x`` with one feature (``axis=0``: a column) or one example (``axis=1``: a row) whose
+    values barely vary (variance ``spread**2``): there eps is as large as the variance, so
+    every mistake about eps (missing, outside the square root, added twice, folded into
+    running_var) changes the output, on every draw."""
+    x = x.copy()
+    if axis == 0:
+        j = rng.integers(x.shape[1])
+        x[:, j] = x[:, j].mean() + spread * rng.standard_normal(x.shape[0])
+    else:
+        i = rng.integers(x.shape[0])
+        x[i] = x[i].mean() + spread * rng.standard_normal(x.shape[1])
+    return x
+
+
 def with_zeros(rng, shape):
     x = rng.standard_normal(shape)
     x.flat[rng.choice(x.size, size=max(1, x.size // 8), replace=False)] = 0.0

@@ -52,8 +52,8 @@ TASK = Task(
     draw=draw,
     checks=(
         Check("given_cache", "dx", CheckKind.VALUE, 3, "dx for x of shape {x}"),
-        Check("given_cache", "dw", CheckKind.VALUE, 2, "dw"),
-        Check("given_cache", "db", CheckKind.VALUE, 2, "db"),
+        Check("given_cache", "dw", CheckKind.VALUE, 2, "dw", strict_shape=True),
+        Check("given_cache", "db", CheckKind.VALUE, 2, "db", strict_shape=True),
         Check(
             "given_cache",
             "dout_after",
@@ -61,7 +61,15 @@ TASK = Task(
             1,
             "dout unchanged by the call",
             "dout",
-        ),  # fmt: skip
+        ),
+        Check(
+            "given_cache",
+            "cache_x_after",
+            CheckKind.UNCHANGED,
+            1,
+            "the cache (x) unchanged by the call",
+            "x",
+        ),
         Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
         Check("numeric", "dw", CheckKind.NUMERIC, 1, "dw", "dw_num"),
         Check("numeric", "db", CheckKind.NUMERIC, 1, "db", "db_num"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from . import _norm
-from ._draws import dims, norm_inputs
+from ._draws import dims, norm_inputs, quiet_feature
 from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 
 def draw(rng):
-    return {"grads": norm_inputs(rng, dims(rng, 4, 8), dims(rng, 3, 6))}
+    case = norm_inputs(rng, dims(rng, 4, 8), dims(rng, 3, 6))
+    case["x"] = quiet_feature(rng, case["x"], spread=0.03)  # eps changes its std by 0.5%
+    return {"grads": case}
 
 
 TASK = Task(
@@ -28,15 +30,17 @@ TASK = Task(
                 },
             ),
         ),
-    ),  # fmt: skip
+    ),
     draw=draw,
     checks=(
         Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
-        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)"),
-        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)"),
+        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)", strict_shape=True),
+        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)", strict_shape=True),
         Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
         Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
+        Check("grads", "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
     ),
+    consistency={"grads": {"dx": "dx_num", "dgamma": "dgamma_num", "dbeta": "dbeta_num"}},
     mistakes=(
         Mistake(
             "dx",

@@ -25,12 +25,13 @@ def draw(rng):
         xs = np.stack(
             [norm_inputs(rng, n, d, dtype)["x"] + base["x"].mean(0) for _ in range(steps)]
         )
-        case = {
-            "gamma": base["gamma"],
-            "beta": base["beta"],
-            "xs": xs,
-            "x_test": norm_inputs(rng, n, d, dtype)["x"],
-        }
+        x_test = norm_inputs(rng, n, d, dtype)["x"]
+        if dtype == np.float64:  # (float32 cannot hold a variance of 1e-6 around 5)
+            j = rng.integers(d)
+            centre = rng.uniform(-5, 5)
+            xs[:, :, j] = centre + 1e-3 * rng.standard_normal((steps, n))
+            x_test[:, j] = centre + 1e-3 * rng.standard_normal(n)
+        case = {"gamma": base["gamma"], "beta": base["beta"], "xs": xs, "x_test": x_test}
         if momentum is not None:
             case["momentum"] = np.array(momentum)
         return case
@@ -39,6 +40,9 @@ def draw(rng):
     given = norm_inputs(rng, 5, d)
     given["running_mean"] = rng.standard_normal(d) * 3
     given["running_var"] = rng.uniform(0.5, 4.0, d)
+    quiet = rng.integers(d)  # a running variance as small as eps
+    given["running_var"][quiet] = 1e-6
+    given["x"][:, quiet] = given["running_mean"][quiet] + 1e-3 * rng.standard_normal(5)
     return {
         "running": running(),
         "momentum": running(rng.uniform(0.3, 0.7)),
@@ -158,7 +162,7 @@ TASK = Task(
             "an unknown mode ('eval') raises an error",
             hint="an unknown mode must raise an error (ValueError), not run train or test mode",
         ),
-    ),  # fmt: skip
+    ),
     mistakes=(
         Mistake("train_running_mean", REVERSED, lambda i, r: _running(i, reverse=True)[0]),
         Mistake("train_running_var", REVERSED, lambda i, r: _running(i, reverse=True)[1]),

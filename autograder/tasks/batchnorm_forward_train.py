@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import _norm
-from ._draws import dims, norm_inputs
+from ._draws import dims, norm_inputs, quiet_feature
 from .model import Check, CheckKind, Mistake, Part, Probe, Task
 
 
 def draw(rng):
     n, d = dims(rng, 6, 12), dims(rng, 3, 7)
     train = norm_inputs(rng, n, d)
+    train["x"] = quiet_feature(rng, train["x"])
     eps = norm_inputs(rng, n, d)
     eps["x"] = eps["x"] * 0.2  # small variance, so a large eps changes the output
     eps["eps"] = np.array(rng.uniform(0.1, 0.5))
@@ -56,7 +57,7 @@ TASK = Task(
             "gamma and beta are swapped",
             lambda i, r: _norm.bn_train(
                 {**i, "gamma": i["beta"], "beta": i["gamma"]}, eps=_norm.eps(i)
-            ),  # fmt: skip
+            ),
         ),
         Mistake(
             "out",

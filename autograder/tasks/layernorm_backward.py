@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import _norm
-from ._draws import dims, norm_inputs
+from ._draws import dims, norm_inputs, quiet_feature
 from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 
 def draw(rng):
     case = norm_inputs(rng, dims(rng, 3, 6), dims(rng, 4, 7))
     case["x"] = case["x"] + rng.uniform(-5, 5, (case["x"].shape[0], 1))
+    case["x"] = quiet_feature(rng, case["x"], spread=0.03, axis=1)  # eps: 0.5% of its std
     return {"grads": case}
 
 
@@ -41,15 +42,17 @@ TASK = Task(
                 },
             ),
         ),
-    ),  # fmt: skip
+    ),
     draw=draw,
     checks=(
         Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
-        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)"),
-        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)"),
+        Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)", strict_shape=True),
+        Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)", strict_shape=True),
         Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
         Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
+        Check("grads", "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
     ),
+    consistency={"grads": {"dx": "dx_num", "dgamma": "dgamma_num", "dbeta": "dbeta_num"}},
     mistakes=(
         Mistake(
             "dx",

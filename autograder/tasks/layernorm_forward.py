@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _norm
-from ._draws import dims, norm_inputs
+from ._draws import dims, norm_inputs, quiet_feature
 from .model import Check, CheckKind, Mistake, Part, Probe, Task
 
 
@@ -18,7 +18,7 @@ def draw(rng):
     extra["x"] = extra["x"] * 0.2
     # layer norm statistics run over features: give each row its own offset
     train = norm_inputs(rng, n, d)
-    train["x"] = train["x"] + rng.uniform(-5, 5, (n, 1))
+    train["x"] = quiet_feature(rng, train["x"] + rng.uniform(-5, 5, (n, 1)), axis=1)
     return {"train": train, "extra_keys": extra, "float32": norm_inputs(rng, n, d, np.float32)}
 
 
@@ -41,7 +41,7 @@ TASK = Task(
             CheckKind.VALUE,
             2,
             "out with eps and extra keys (mode, momentum) in ln_param",
-        ),  # fmt: skip
+        ),
         Check("float32", "out", CheckKind.VALUE32, 1, "out for float32 inputs"),
     ),
     mistakes=(

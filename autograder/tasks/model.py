@@ -39,11 +39,19 @@ class CheckKind(enum.Enum):
     output holding that numerical gradient)."""
     RAISES = "raises"
     """The call raised an error, as it must (the output is 1 when it did)."""
+    INTACT = "intact"
+    """The call left what it was given (a cache whose layout is the student's) as it was (the
+    output is 1 when it did)."""
 
     @property
     def primary(self) -> bool:
         """A value check: a task earns nothing unless one of these passes."""
         return self in (CheckKind.VALUE, CheckKind.VALUE32)
+
+    @property
+    def side_effect(self) -> bool:
+        """A check that the call changed nothing it was given."""
+        return self in (CheckKind.UNCHANGED, CheckKind.INTACT)
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,9 @@ class Check:
     what: str  # in the student's words; "{x}" is replaced by the shape of the input x
     against: str = ""
     hint: str = ""  # what the failure means, when it cannot be told from the numbers
+    strict_shape: bool = False
+    """A wrong shape fails the row even when it broadcasts to the right values: a gradient the
+    Solver applies in place (``w -= lr * dw`` raises for a (1, D) dw of a (D,) w)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,17 @@ class Mistake:
     words: str  # the mistake in a student's words ("{key}" becomes the output's name)
     compute: Callable[[Inputs, Reference], Any]  # the mistaken output (or a dict by key)
     part: str | None = None  # only on this part (else on every part with the output)
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A point the mathematics leaves open: an output that follows the other convention is
+    named and costs a quarter of the task, not the check (``grading/scoring.py``)."""
+
+    output: str  # the output it shows in (a glob)
+    words: str  # which convention the course uses, and what the student's does
+    compute: Callable[[Inputs, Reference], Any]  # the output under the other convention
+    part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +157,13 @@ class Task:
     reference's code for those tasks in place of the student's: a mistake costs only once."""
     rerun_note: str = ""
     """What the feedback says when that happened ("{failed}": the tasks that failed)."""
-    conventions: tuple[str, ...] = ()
-    """Conventions the mathematics leaves open that this task accepts, in words."""
+    conventions: tuple[Convention, ...] = ()
+    """Conventions the mathematics leaves open that this task accepts at a small cost."""
+    consistency: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """part -> {gradient output: the output holding the numerical gradient of the student's
+    own forward}. A backward with these is graded on two bases, and keeps the better: its
+    values against the reference's, and its consistency with the student's own forward (so a
+    self-consistent pair loses points only in the forward)."""
 
     def probe(self, part: str) -> Probe:
         return next(p.probe for p in self.parts if p.name == part)

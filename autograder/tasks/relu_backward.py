@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ._draws import dims, with_zeros
-from .model import Check, CheckKind, Mistake, Part, Probe, Task
+from .model import Check, CheckKind, Convention, Mistake, Part, Probe, Task
+
+AT_ZERO = (
+    "ReLU's gradient at exactly x == 0 is a convention the mathematics leaves open: this "
+    "course uses 0 there (the mask x > 0), yours passes dout there (x >= 0). It costs a "
+    "quarter of this task"
+)
 
 
 def draw(rng):
@@ -31,7 +37,7 @@ TASK = Task(
             Probe(
                 "backward_given_cache", {"fn": "relu_backward", "cache": ("x",), "grads": ("dx",)}
             ),
-        ),  # fmt: skip
+        ),
         Part(
             "numeric",
             Probe(
@@ -42,7 +48,7 @@ TASK = Task(
                     "args": ("x",),
                     "grads": ("dx",),
                 },
-            ),  # fmt: skip
+            ),
         ),
     ),
     draw=draw,
@@ -55,7 +61,15 @@ TASK = Task(
             1,
             "dout unchanged by the call",
             "dout",
-        ),  # fmt: skip
+        ),
+        Check(
+            "given_cache",
+            "cache_x_after",
+            CheckKind.UNCHANGED,
+            1,
+            "the cache (x) unchanged by the call",
+            "x",
+        ),
         Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
     ),
     mistakes=(
@@ -66,13 +80,9 @@ TASK = Task(
         ),
         Mistake(
             "dx",
-            "the gradient passes where x == 0: use x > 0, not x >= 0",
-            lambda i, r: i["dout"] * (i["x"] >= 0),
-        ),
-        Mistake(
-            "dx",
             "dx is the mask alone: multiply the mask by dout",
             lambda i, r: (i["x"] > 0).astype(float),
         ),
     ),
+    conventions=(Convention("dx", AT_ZERO, lambda i, r: i["dout"] * (i["x"] >= 0)),),
 )

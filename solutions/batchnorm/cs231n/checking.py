@@ -71,12 +71,16 @@ class Finding:
     passed: whether it passed.
     detail: the number that shows it, e.g. ``"relative error 1.7e-09 (pass: < 1e-07)"``.
     mistake: where the failure matches a known mistake, that mistake in a student's words.
+    kind: for a failure the grading weighs apart, what it is: ``"convention"`` (a point the
+        mathematics leaves open), ``"side effect"`` (an input changed in place) or ``"shape"``
+        (a shape that broadcasts to the right values); empty for a plain failure.
     """
 
     what: str
     passed: bool
     detail: str
     mistake: str | None = None
+    kind: str = ""
 
 
 def _shape_finding(what, got, expected):
@@ -165,10 +169,10 @@ def format_report(task, findings, public=True):
     kind = "public" if public else "hidden"
     lines = [f"Task {task}: {kind} checks"]
     for f in findings:
-        mark = "PASS" if f.passed else "FAIL"
+        mark = "PASS" if f.passed else (f.kind.upper() or "FAIL")
         lines.append(f"  [{mark}] {f.what}: {f.detail}")
         if f.mistake and not f.passed:
-            lines.append(f"         likely mistake: {f.mistake}")
+            lines.append(f"         {'likely mistake' if not f.kind else f.kind}: {f.mistake}")
     if all(f.passed for f in findings):
         tail = " Hidden checks run at grading." if public else ""
         lines.append(f"All {kind} checks for {task} passed.{tail}")
