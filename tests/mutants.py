@@ -485,7 +485,7 @@ MUTANTS = [
         "bn_forward_subtracts_in_place",
         "batchnorm_forward_train",
         _bn(("x_hat = (x - sample_mean) / std", "x -= sample_mean\n        x_hat = x / std")),
-        "modifies its input x in place",
+        "changes x in place",
         bug="forward modifies x in place",
     ),
     Mutant(
@@ -601,7 +601,7 @@ MUTANTS = [
                 RELU_FORWARD_OK, ("out = np.maximum(0, x)", "x[x < 0] = 0\n    out = x")
             )
         },
-        "modifies its input x in place",
+        "changes x in place",
     ),
     Mutant(
         "relu_forward_float64",
@@ -618,7 +618,7 @@ MUTANTS = [
         "relu_backward_mask_ge",
         "relu_backward",
         {"relu_backward_answer": edit(RELU_BACKWARD_OK, ("(x > 0)", "(x >= 0)"))},
-        "the course uses 0 there (the mask x > 0)",
+        "course uses 0 there (the mask x > 0)",
     ),
     Mutant(
         "bn_eps_outside_sqrt",
@@ -840,7 +840,7 @@ MUTANTS = [
                 ("dx_hat = dout * gamma", "dout *= gamma\n    dx_hat = dout"),
             )
         },
-        "modifies its input dout in place",
+        "changes dout in place",
     ),
     Mutant(
         "ln_backward_scales_dout_in_place",
@@ -850,7 +850,7 @@ MUTANTS = [
                 LAYERNORM_BACKWARD_OK, ("dx_hat = dout * gamma", "dout *= gamma\n    dx_hat = dout")
             )
         },
-        "modifies its input dout in place",
+        "changes dout in place",
     ),
 ]
 

@@ -115,7 +115,7 @@ def check_task(ctx: Context) -> list[Graded]:
     if ctx.task.compare is not None:
         return ctx.task.compare(ctx)
     values = [_row(ctx, row) for row in ctx.task.checks]
-    if not ctx.task.consistency:
+    if not ctx.task.consistency or not _near_reference(ctx):
         return values
     consistent = [
         _row(ctx, row, ctx.task.consistency.get(row.part, {}).get(row.output))
@@ -125,6 +125,20 @@ def check_task(ctx: Context) -> list[Graded]:
         ctx.notes.append(CONSISTENT.format(task=ctx.task.id))
         return consistent
     return values
+
+
+def _near_reference(ctx: Context) -> bool:
+    """Is the student's forward near the reference's (see ``Task.consistency_guard``)?"""
+    check = helpers().checking
+    part, output = ctx.task.consistency_guard
+    if not part or ctx.problem(part):
+        return False
+    present, value = ctx.output(part, output)
+    expected = ctx.expected[part][output]
+    if not present or np.shape(value) != np.shape(expected):
+        return False
+    error = check.scaled_error(value, expected)
+    return bool(np.isfinite(error) and error < check.NEAR_TOL)
 
 
 CONSISTENT = (

@@ -189,12 +189,13 @@ def norm_backward(ns, inp, forward, backward, param, numgrad):
     evaluation)."""
     kind = {"train": {"mode": "train"}, "layer": {}}[param]
     fwd = ns[forward]
-    _, cache = _pair(fwd(*_fresh(inp, ("x", "gamma", "beta")), dict(kind)), forward)
+    out, cache = _pair(fwd(*_fresh(inp, ("x", "gamma", "beta")), dict(kind)), forward)
     before = [a.copy() for a in _arrays(cache)]
     dout = inp["dout"].copy()
     dx, dgamma, dbeta = _triple(ns[backward](dout, cache), backward)
     result = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "dout_after": dout}
     result["cache_intact"] = _intact(cache, before)
+    result["forward_out"] = out
     values = _fresh(inp, ("x", "gamma", "beta"))
     for index, name in enumerate(("dx", "dgamma", "dbeta")):
         f = _fresh_forward(fwd, values, index, extra=(kind,))

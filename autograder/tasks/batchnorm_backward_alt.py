@@ -44,6 +44,7 @@ TASK = Task(
         Check("grads", "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
     ),
     consistency={"grads": {"dx": "dx_num", "dgamma": "dgamma_num", "dbeta": "dbeta_num"}},
+    consistency_guard=("grads", "forward_out"),
     mistakes=(
         Mistake("d[gb]*", _norm.WRONG_AXIS, lambda i, r: _norm.sums_wrong_axis(i, axis=0)),
         Mistake(

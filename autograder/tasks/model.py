@@ -164,6 +164,10 @@ class Task:
     own forward}. A backward with these is graded on two bases, and keeps the better: its
     values against the reference's, and its consistency with the student's own forward (so a
     self-consistent pair loses points only in the forward)."""
+    consistency_guard: tuple[str, str] = ("", "")
+    """(part, output) of the student's forward output: the second basis counts only when it is
+    near the reference's (``checking.NEAR_TOL``), a forward with a mistake, not another function
+    (the derivative of ``gamma * x + beta`` is not batch norm's backward)."""
 
     def probe(self, part: str) -> Probe:
         return next(p.probe for p in self.parts if p.name == part)
