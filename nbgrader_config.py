@@ -4,6 +4,12 @@ Folders are the pipeline: ``solutions/`` (nbgrader's source) -> ``assignment/``
 (nbgrader's release) -> submissions graded by ``autograder/``.
 """
 
+import os
+
+import nbgrader.server_extensions.formgrader as _formgrader
+
+import autograder.course
+
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 
 c.CourseDirectory.course_id = "batchnorm-kit"
@@ -47,3 +53,17 @@ c.Autograde.autograde_preprocessors = [
 ]
 # A deleted cell comes back from the gradebook instead of waiting for a manual grade forever.
 c.OverwriteCells.add_missing_cells = True
+
+# Feedback pages: nbgrader's, where a written answer no TA has graded yet reads "not graded yet"
+# (not "0.0 / 3.0"). The kit's "feedback" template (autograder/course/templates/feedback, a
+# changed copy of nbgrader's) is found first; nbgrader's own templates stay reachable for the
+# formgrader.
+_NBGRADER = os.path.dirname(_formgrader.__file__)
+c.GenerateFeedback.preprocessors = [
+    "autograder.course.plugins.GetGradesTold",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(autograder.course.__file__), "templates"),
+    os.path.join(_NBGRADER, "templates"),
+]

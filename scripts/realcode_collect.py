@@ -1,4 +1,4 @@
-"""Add a student's files to the real-code corpus (tests/realcode), verbatim, with provenance.
+r"""Add a student's files to the real-code corpus (tests/realcode), verbatim, with provenance.
 
 Usage::
 

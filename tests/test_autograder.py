@@ -13,6 +13,8 @@ import nbformat
 import pytest
 from corpus import answer_source, release_nb, with_answers
 
+from autograder.grading.feedback import WIDTH
+from autograder.kit.examples import filled_release
 from autograder.layout import NOTEBOOK, ROOT
 from autograder.tasks import points as task_points
 
@@ -45,7 +47,8 @@ def grade_cli(submissions: Path, out: Path, *extra: str) -> subprocess.Completed
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_nb):
     """alice: the reference, executed (with its plots); bob: the blank release;
-    carol: the reference with unbiased variance in batch norm."""
+    carol: the reference with unbiased variance in batch norm; dora: the release with every
+    answer written in, as a student makes it."""
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("out")
     unbiased = answer_source("batchnorm_forward_answer").replace(
@@ -55,6 +58,7 @@ def graded(tmp_path_factory, reference_nb):
         "alice": reference_nb,
         "bob": release_nb(),
         "carol": with_answers({"batchnorm_forward_answer": unbiased}),
+        "dora": filled_release(),
     }.items():
         (subs / student).mkdir()
         nbformat.write(nb, subs / student / NOTEBOOK)
@@ -152,10 +156,10 @@ def test_formgrader_lists_the_submission_for_manual_grading(graded):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     api = NbGraderAPI(config=config)
     submissions = {s["student"]: s for s in api.get_submissions("batchnorm")}
-    assert set(submissions) == {"alice", "bob", "carol"}
+    assert set(submissions) == {"alice", "bob", "carol", "dora"}
     assert submissions["alice"]["needs_manual_grade"]
     notebooks = api.get_notebook_submissions("batchnorm", "BatchNormalization")
-    assert {n["student"] for n in notebooks} == {"alice", "bob", "carol"}
+    assert {n["student"] for n in notebooks} == {"alice", "bob", "carol", "dora"}
 
 
 def test_nbgrader_export_and_generate_feedback_work_on_the_gradebook(graded):
@@ -172,7 +176,7 @@ def test_nbgrader_export_and_generate_feedback_work_on_the_gradebook(graded):
     assert export.returncode == 0, export.stderr
     with open(out / "export.csv") as f:
         rows = list(csv.DictReader(f))
-    assert {r["student_id"] for r in rows} == {"alice", "bob", "carol"}
+    assert {r["student_id"] for r in rows} == {"alice", "bob", "carol", "dora"}
     alice = next(r for r in rows if r["student_id"] == "alice")
     assert float(alice["raw_score"]) == sum(task_points().values())
     feedback = subprocess.run(
@@ -212,3 +216,50 @@ def test_scan_flags_parser_bombs_instead_of_crashing(source):
     from autograder.sandboxed import scan
 
     assert scan.scan(source) == {scan.TOO_DEEP}
+
+
+def test_every_page_shows_the_gradebooks_total(graded):
+    """The kit's page, nbgrader's page and grades.csv agree, and a written answer no TA has
+    graded reads "not graded yet", not 0."""
+    _, out, _ = graded
+    grades = read_grades(out)
+    for student in ("carol", "dora"):
+        total, max_total = float(grades[student]["total"]), float(grades[student]["max_total"])
+        kit = (out / "feedback" / f"{student}.html").read_text()
+        assert f"Total: {total:g} / {max_total:g}" in kit
+        assert kit.count("not graded yet") == 5  # the four written answers, and the total
+        nbgrader = (out / "feedback" / student / "BatchNormalization.html").read_text()
+        assert (
+            f"(Score: {total:g} / {max_total:g}"
+            in nbgrader.replace(".0 /", " /").replace(".0;", ";")
+            or f"(Score: {round(total, 2)} / {max_total}" in nbgrader
+        )
+        assert "not graded yet" in nbgrader and "Score: 0.0 / 3.0" not in nbgrader
+    results = json.loads((out / "results.json").read_text())
+    assert results["dora"]["tasks"]["inline_question_1"]["score"] is None
+    assert "not graded yet" in results["dora"]["tasks"]["inline_question_1"]["feedback"]
+
+
+def test_a_correct_submission_made_from_the_release_has_no_notes(graded):
+    _, out, _ = graded
+    dora = json.loads((out / "results.json").read_text())["dora"]
+    assert dora["notes"] == [] and dora["flags"] == []
+    assert all(
+        t["score"] == t["max_score"] for t in dora["tasks"].values() if t["score"] is not None
+    )
+
+
+def test_the_tas_page_wraps_and_shows_each_score_once(graded):
+    _, out, _ = graded
+    autograded = nbformat.read(
+        out / "course" / "autograded" / "carol" / "batchnorm" / NOTEBOOK, as_version=4
+    )
+    checks = [c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("points")
+              and not c.metadata["nbgrader"].get("solution")]  # fmt: skip
+    assert checks
+    for cell in checks:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert text and max(len(line) for line in text.splitlines()) <= WIDTH
+        assert "Score:" not in text
+        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        assert len(results) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import tasks
 from ..grading import SubmissionResult, empty_result
-from ..grading.feedback import not_graded_html, report_html, task_text
+from ..grading.feedback import NOT_GRADED_YET, not_graded_html, report_html, task_text
 from ..layout import ASSIGNMENT, NOTEBOOK_ID
 from .collect import Student, atomic_write
 from .gradebook import gradebook_scores, manual_points
@@ -84,19 +84,34 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
             "max_total": max_total,
             "flags": result.flags,
             "notes": result.notes,
+            "arguable": {t: r.arguable for t, r in result.tasks.items() if r.arguable},
             "tasks": {
                 **{
-                    t: {"score": r.score, "max_score": r.max_score, "feedback": task_text(t, r)}
+                    t: {
+                        "score": r.score,
+                        "max_score": r.max_score,
+                        "feedback": task_text(t, r),
+                        "mistakes": r.mistakes,
+                        "arguable": r.arguable,
+                    }
                     for t, r in result.tasks.items()
                 },
                 **{
-                    n: {"score": v, "max_score": m, "feedback": "graded by a TA"}
+                    n: {
+                        "score": v,
+                        "max_score": m,
+                        "graded_by": "TA",
+                        "feedback": "graded by a TA" if v is not None else NOT_GRADED_YET,
+                    }
                     for n, (v, m) in manual.items()
                 },
             },
         }
         page = _copy_nbgrader_feedback(batch, s.id, feedback_dir)
-        atomic_write(feedback_dir / f"{s.id}.html", report_html(s.id, result, manual, page))
+        atomic_write(
+            feedback_dir / f"{s.id}.html",
+            report_html(s.id, result, manual, page, total, max_total),
+        )
     buffer = io.StringIO()
     fields = ["student_id", "status", "isolation", *columns, "total", "max_total"]
     writer = csv.DictWriter(buffer, fieldnames=fields)
@@ -109,6 +124,7 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
             **r,
             "flags": everything[r["student_id"]]["flags"],
             "reason": everything[r["student_id"]].get("reason", ""),
+            "arguable": everything[r["student_id"]].get("arguable", {}),
         }
         for r in rows
     ]
@@ -141,7 +157,11 @@ def summary_table(rows: list[dict]) -> str:
         low = [t for t in points if r.get(t, "") != f"{points[t]:g}"]
         lost = "all" if len(low) == len(points) else ", ".join(low) or "-"
         flags = f"  FLAGGED: {'; '.join(r['flags'])}" if r["flags"] else ""
+        arguable = r.get("arguable") or {}
+        review = f"  ARGUABLE (for a TA): {', '.join(arguable)}" if arguable else ""
         total = f"{r['total']}/{r['max_total']}"
         isolation = r.get("isolation") or "-"
-        lines.append(f"{r['student_id']:<{width}}  {total:>11}  {isolation:<10}  {lost}{flags}")
+        lines.append(
+            f"{r['student_id']:<{width}}  {total:>11}  {isolation:<10}  {lost}{flags}{review}"
+        )
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
-from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearSolutions, GetGrades, NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 
@@ -103,7 +103,7 @@ class HiddenChecks(NbGraderPreprocessor):
 
 def write_verdicts(nb, result) -> None:
     """Each check cell's outputs become its task's feedback and score."""
-    from ..grading.feedback import task_text
+    from ..grading.feedback import WIDTH, task_text
 
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -112,13 +112,43 @@ def write_verdicts(nb, result) -> None:
             continue
         task_result = result.tasks[task]
         cell.outputs = [
-            nbformat.v4.new_output("stream", name="stdout", text=task_text(task, task_result)),
+            nbformat.v4.new_output(
+                "stream",
+                name="stdout",
+                text=task_text(task, task_result, score=False, width=WIDTH) + "\n",
+            ),
             nbformat.v4.new_output(
                 "execute_result",
                 data={"text/plain": f"{task_result.score:g}"},
                 execution_count=None,
             ),
         ]
+
+
+class GetGradesTold(GetGrades):
+    """nbgrader's GetGrades for the feedback page, telling a written answer no TA has graded
+    yet (``graded``: False) from one graded 0, and summing the points still waiting."""
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        resources["nbgrader"]["waiting"] = sum(
+            float(c.metadata.nbgrader.get("points", 0))
+            for c in nb.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("graded") is False
+        )
+        return nb, resources
+
+    def _get_score(self, cell, resources) -> None:
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
+        cell.metadata.nbgrader["graded"] = (
+            grade.manual_score is not None or grade.auto_score is not None
+        )
 
 
 class RepairMetadata(NbGraderPreprocessor):

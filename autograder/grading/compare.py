@@ -204,14 +204,13 @@ def _failed_value(ctx: Context, row: Check, finding, value, expected, tol) -> Gr
     if np.shape(value) != np.shape(expected) and not row.strict_shape:
         spread = _broadcast(value, np.shape(expected))
         if spread is not None and check.close("", spread, expected, tol).passed:
-            words = (
+            shaped = (
                 f"{row.output} is shaped {np.shape(value)}, its values are right: keep it "
                 f"shaped {np.shape(expected)} (no keepdims), as the caller expects"
             )
-            found = Finding(finding.what, False, finding.detail, words, Verdict.SHAPE.value)
+            found = Finding(finding.what, False, finding.detail, shaped, Verdict.SHAPE.value)
             return Graded(found, row.weight, True, row.part, Verdict.SHAPE)
-    words = ctx.recognise(row.part, row.output, value)
-    hint = words or _shape_hint(ctx.task, row, value, expected)
+    hint = ctx.recognise(row.part, row.output, value) or _shape_hint(ctx.task, row, value, expected)
     return Graded(Finding(finding.what, False, finding.detail, hint), row.weight,
                   row.kind.primary, row.part)  # fmt: skip
 

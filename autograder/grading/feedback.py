@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import textwrap
 
 from .reference import helpers
 
+NOT_GRADED_YET = "not graded yet: a TA grades it"
+WIDTH = 100
+"""Columns of a check cell's output in the TA's formgrader page: the text wraps, so it reads
+without scrolling sideways."""
 
-def task_text(task: str, result) -> str:
-    """A task's hidden-check verdict, one line per check; repeated failures said once."""
+
+def task_text(task: str, result, score: bool = True, width: int | None = None) -> str:
+    """A task's hidden-check verdict, one line per check; repeated failures said once.
+
+    ``score`` ends it with the score (a check cell shows the score as its result instead);
+    ``width`` wraps long lines, keeping their indent.
+    """
     check = helpers().checking
     findings: list = []
     previous = None
@@ -19,6 +30,7 @@ def task_text(task: str, result) -> str:
             and not f.passed
             and not previous.passed
             and f.detail == previous.detail
+            and f.kind == previous.kind
         ):
             repeats += 1
             continue
@@ -29,21 +41,35 @@ def task_text(task: str, result) -> str:
         previous = f
     if repeats:
         findings[-1] = _with_repeats(findings[-1], repeats)
-    lines = [check.format_report(task, findings, public=False)]
+    lines = check.format_report(task, findings, public=False).splitlines()
     lines += [f"Note: {note}" for note in result.notes]
-    lines.append(f"Score: {result.score:g} / {result.max_score:g}")
+    if score:
+        lines.append(f"Score: {result.score:g} / {result.max_score:g}")
+    if width:
+        lines = [wrapped for line in lines for wrapped in _wrap(line, width)]
     return "\n".join(lines)
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    indent = " " * (len(line) - len(line.lstrip()))
+    return textwrap.wrap(line, width, subsequent_indent=indent + "  ") or [line]
 
 
 def _with_repeats(finding, repeats):
     what = f"{finding.what} (and {repeats} more check{'s' if repeats > 1 else ''})"
-    return type(finding)(what, finding.passed, finding.detail, finding.mistake)
+    return dataclasses.replace(finding, what=what)
 
 
 def report_html(
-    student: str, result, manual: dict[str, tuple[float | None, float]], notebook_page: str | None
+    student: str,
+    result,
+    manual: dict[str, tuple[float | None, float]],
+    notebook_page: str | None,
+    total: float,
+    max_total: float,
 ) -> str:
-    """One page per student: the table of scores, each task's verdict, notes and flags."""
+    """One page per student: the total (the gradebook's, as grades.csv and nbgrader's page
+    show it), the table of scores, each task's verdict, what a TA may review, notes, flags."""
     esc = html.escape
     rows = []
     for task, r in result.tasks.items():
@@ -52,9 +78,21 @@ def report_html(
             f"<tr class='{mark}'><td><code>{esc(task)}</code></td>"
             f"<td>{r.score:g} / {r.max_score:g}</td></tr>"
         )
-    for name, (score, max_score) in manual.items():
-        shown = "to be graded by a TA" if score is None else f"{score:g} / {max_score:g}"
+    waiting = 0.0
+    for name, (points, max_score) in manual.items():
+        if points is None:
+            waiting += max_score
+        shown = (
+            f"{NOT_GRADED_YET} ({max_score:g} points)"
+            if points is None
+            else (f"{points:g} / {max_score:g}")
+        )
         rows.append(f"<tr><td><code>{esc(name)}</code></td><td>{shown}</td></tr>")
+    arguable = "".join(
+        f"<li><code>{esc(task)}</code>: {esc(words)}</li>"
+        for task, r in result.tasks.items()
+        for words in r.arguable
+    )
     sections = "".join(
         f"<h3><code>{esc(task)}</code></h3><pre>{esc(task_text(task, r))}</pre>"
         for task, r in result.tasks.items()
@@ -73,9 +111,11 @@ def report_html(
 td{{padding:.2em 1em}} tr.fail td{{color:#a00}} pre{{background:#f6f6f6;padding:.8em;
 white-space:pre-wrap}}</style></head><body>
 <h1>Batch normalization: feedback for {esc(student)}</h1>
-<p><b>Autograded total: {result.total:g} / {result.max_total:g}</b>
-(written answers are graded by a TA)</p>
+<p><b>Total: {total:g} / {max_total:g}</b>{
+        f" ({waiting:g} points of written answers not graded yet)" if waiting else ""
+    }</p>
 <table>{"".join(rows)}</table>
+{f"<h2>For a TA to review</h2><ul>{arguable}</ul>" if arguable else ""}
 {f"<h2>About your notebook</h2><ul>{notes}</ul>" if notes else ""}
 {f"<h2>Flagged for review</h2><ul>{flags}</ul>" if flags else ""}
 <h2>What the hidden checks found</h2>

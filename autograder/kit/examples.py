@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -83,16 +84,31 @@ def with_edit(nb, answer: str, old: str, new: str):
     return nb
 
 
-def build(dest: Path, executed_reference=None) -> list[str]:
-    """Write one folder per example student under ``dest``; return their ids."""
-    reference = executed_reference or nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
-    examples = {
-        "ada_reference": reference,
-        "bo_blank_release": nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
-    }
+def examples() -> dict:
+    """student -> notebook, made as students make them: from the release, each answer written
+    in, the mistake example's one line changed."""
+    found = {"ada_reference": filled_release(), "bo_blank_release": release_notebook()}
     for student, (answer, old, new) in MISTAKES.items():
-        examples[student] = with_edit(reference, answer, old, new)
-    for student, nb in examples.items():
+        found[student] = with_edit(filled_release(), answer, old, new)
+    return found
+
+
+def _executed(nb):
+    """A student's notebook after Restart & Run All in the release folder: their own outputs
+    and plots (a check cell of a wrong answer raises, as in JupyterLab)."""
+    from .notebooks import execute_in
+
+    return execute_in(nb, RELEASE_DIR, allow_errors=True)
+
+
+def build(dest: Path, execute: bool = True, workers: int = 2) -> list[str]:
+    """Write one folder per example student under ``dest``; return their ids. With
+    ``execute``, each notebook is run first, as its student would before submitting."""
+    made = examples()
+    if execute:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            made = dict(zip(made, pool.map(_executed, made.values()), strict=True))
+    for student, nb in made.items():
         (dest / student).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dest / student / NOTEBOOK)
-    return list(examples)
+    return list(made)

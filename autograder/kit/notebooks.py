@@ -16,12 +16,18 @@ def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600):
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    return execute_in(nb, path.parent, allow_errors=allow_errors, timeout=timeout)
+
+
+def execute_in(nb, folder: Path, *, allow_errors: bool = False, timeout: int = 600):
+    """Run a notebook (an nbformat node, executed in place and returned) as if it lay in
+    ``folder``: the kernel's working directory."""
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         allow_errors=allow_errors,
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
     return nb

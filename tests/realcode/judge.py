@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from autograder import sandbox  # noqa: E402
-from autograder.layout import SOURCE_DIR  # noqa: E402
 from autograder.grading.reference import answer_cells, grade_id, source_notebook  # noqa: E402
+from autograder.layout import SOURCE_DIR  # noqa: E402
 from realcode import (  # noqa: E402
     ENTRIES,
     FUNCTIONS,
