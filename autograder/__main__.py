@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
     )
+    gradescope = commands.add_parser("gradescope", help="write the Gradescope autograder zip")
+    gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
+    gradescope.add_argument(
+        "--secret", type=Path, help="grading secret (default: OUT with suffix .secret; made once)"
+    )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
     bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
@@ -58,6 +63,12 @@ def grade_command(args) -> int:
     return run(
         args.submissions, args.out, workers=args.workers, regrade=args.regrade, isolation=isolation
     )
+
+
+def gradescope_command(args) -> int:
+    from .gradescope.build import main
+
+    return main(args.out, args.secret)
 
 
 def tasks_command(args) -> int:
@@ -103,6 +114,7 @@ def execute_command(args) -> int:
 COMMANDS = {
     "release": release_command,
     "grade": grade_command,
+    "gradescope": gradescope_command,
     "tasks": tasks_command,
     "doctor": doctor_command,
     "demo": demo_command,
