@@ -17,6 +17,7 @@ import pytest
 from conftest import needs_bubblewrap
 from corpus import release_nb, student_nb
 
+from autograder.course.export import summary_table
 from autograder.course.report import ReportError, report_batch, write_report
 from autograder.layout import NOTEBOOK, ROOT
 
@@ -395,7 +396,8 @@ def test_command_reports_a_missing_results_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def graded_pair(tmp_path_factory):
-    """``python -m autograder grade`` on a full submission and the blank release."""
+    """``python -m autograder grade`` on a full submission and the blank release: its OUT, its
+    output and its own report page (the report command rewrites it)."""
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("out")
     for sid, nb in {"full": student_nb(), "blank": release_nb()}.items():
@@ -410,14 +412,14 @@ def graded_pair(tmp_path_factory):
         timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    return out
+    return out, run.stdout, (out / "report.html").read_text()
 
 
 @needs_bubblewrap
 def test_report_of_a_real_results_json(graded_pair):
     from autograder.tasks import points as task_points
 
-    out = graded_pair
+    out, _, _ = graded_pair
     results = json.loads((out / "results.json").read_text())
     run = subprocess.run(
         [sys.executable, "-m", "autograder", "report", str(out)],
@@ -444,6 +446,29 @@ def test_report_of_a_real_results_json(graded_pair):
         assert rows[task][5] == str(full)
         assert rows[task][6:] == ([f"{rate:.1%}", f"{mean:.2f}"] if scored else ["–", "–"])
     assert f"max {sum(points.values()):g}" in page
+
+
+@needs_bubblewrap
+def test_the_grade_command_writes_the_report_and_links_it(graded_pair):
+    out, stdout, page = graded_pair
+    results = json.loads((out / "results.json").read_text())
+    table = stdout.split("graded 2 of 2")[0].rstrip().splitlines()
+    assert table[-1] == f"report: {out / 'report.html'}"
+    assert len(figures(page)) >= 3
+    # the same page as the report of results.json, but for the batch's wall time
+    wall = dict((r[0], r[1]) for r in tables(page)["time"])["batch (wall time)"]
+    assert wall.endswith(" s") and float(wall[:-2]) > 0
+    numbers = write_report(results, out / "check.html", batch_seconds=float(wall[:-2]))
+    assert numbers["graded"] == 2
+    again = (out / "check.html").read_text()
+    assert tables(again) == tables(page)
+
+
+def test_summary_table_ends_with_the_report_only_when_given(tmp_path):
+    row = {"student_id": "bo", "status": "not graded", "reason": "the sandbox failed", "flags": []}
+    page = tmp_path / "report.html"
+    assert summary_table([row], report=page).splitlines()[-1] == f"report: {page}"
+    assert "report:" not in summary_table([row])
 
 
 def test_a_stale_report_is_removed_when_the_new_one_cannot_be_written(tmp_path):
