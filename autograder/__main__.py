@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
         "grading refuses to run without a working bubblewrap",
     )
+    report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
+    report.add_argument("out", type=Path, help="the grade command's --out folder")
+    report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
     tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
     tasks.add_argument("--readme", action="store_true", help="write it into README.md")
     commands.add_parser(
@@ -69,6 +72,21 @@ def gradescope_command(args) -> int:
     from .gradescope.build import main
 
     return main(args.out, args.secret)
+
+
+def report_command(args) -> int:
+    from .course.report import REPORT, ReportError, report_batch
+
+    try:
+        numbers = report_batch(args.out, batch_seconds=args.batch_seconds)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {args.out / REPORT}: {numbers['graded']} graded, "
+        f"{len(numbers['not_graded'])} not graded, {len(numbers['flagged'])} flagged"
+    )
+    return 0
 
 
 def tasks_command(args) -> int:
@@ -115,6 +133,7 @@ COMMANDS = {
     "release": release_command,
     "grade": grade_command,
     "gradescope": gradescope_command,
+    "report": report_command,
     "tasks": tasks_command,
     "doctor": doctor_command,
     "demo": demo_command,

@@ -209,6 +209,6 @@ def test_rerun_is_idempotent(graded):
     ids=["parser_stack", "ast_builder", "unparse"],
 )
 def test_scan_flags_parser_bombs_instead_of_crashing(source):
-    from autograder import scan
+    from autograder.sandboxed import scan
 
     assert scan.scan(source) == {scan.TOO_DEEP}
