@@ -29,10 +29,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
         "grading refuses to run without a working bubblewrap",
     )
+    report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
+    report.add_argument("out", type=Path, help="the grade command's --out folder")
+    report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
     tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
     tasks.add_argument("--readme", action="store_true", help="write it into README.md")
     commands.add_parser(
         "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
+    )
+    gradescope = commands.add_parser("gradescope", help="write the Gradescope autograder zip")
+    gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
+    gradescope.add_argument(
+        "--secret", type=Path, help="grading secret (default: OUT with suffix .secret; made once)"
     )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
@@ -58,6 +66,27 @@ def grade_command(args) -> int:
     return run(
         args.submissions, args.out, workers=args.workers, regrade=args.regrade, isolation=isolation
     )
+
+
+def gradescope_command(args) -> int:
+    from .gradescope.build import main
+
+    return main(args.out, args.secret)
+
+
+def report_command(args) -> int:
+    from .course.report import REPORT, ReportError, report_batch
+
+    try:
+        numbers = report_batch(args.out, batch_seconds=args.batch_seconds)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {args.out / REPORT}: {numbers['graded']} graded, "
+        f"{len(numbers['not_graded'])} not graded, {len(numbers['flagged'])} flagged"
+    )
+    return 0
 
 
 def tasks_command(args) -> int:
@@ -103,6 +132,8 @@ def execute_command(args) -> int:
 COMMANDS = {
     "release": release_command,
     "grade": grade_command,
+    "gradescope": gradescope_command,
+    "report": report_command,
     "tasks": tasks_command,
     "doctor": doctor_command,
     "demo": demo_command,

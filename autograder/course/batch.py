@@ -11,7 +11,7 @@ gradebook is ``OUT/gradebook.db``, and the kit's outputs: ``grades.csv``, ``resu
 3. nbgrader, one student at a time in this process: ``autograde`` (whose ``HiddenChecks``
    preprocessor finds the saved result) and ``generate_feedback``. Then ``OUT/done/<student>``
    marks the student finished; a re-run skips finished students whose file has not changed.
-4. Export from the gradebook.
+4. Export from the gradebook, then the instructor's report (``OUT/report.html``).
 
 Every write is atomic, and a student is marked done only after nbgrader committed the grade,
 so a run killed at any point and run again ends with exactly the grades of an uninterrupted run.
@@ -40,6 +40,7 @@ from .collect import Student, atomic_write, collect
 from .export import export, summary_table
 from .gradebook import last_error, record_zero
 from .out import Batch
+from .report import REPORT, report_batch
 
 EXIT_REFUSED = 2
 """Nobody was graded: no submissions, or the isolation asked for is not available."""
@@ -118,8 +119,9 @@ def run(
         )
 
     rows = export(batch, students)
-    print(summary_table(rows))
     seconds = time.perf_counter() - start
+    report_batch(out, batch_seconds=seconds)
+    print(summary_table(rows, report=out / REPORT))
     graded = len(todo) - len(faults)
     print(
         f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "

@@ -140,7 +140,7 @@ def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> s
     return f"{student}/{NOTEBOOK_ID}.html"
 
 
-def summary_table(rows: list[dict]) -> str:
+def summary_table(rows: list[dict], report: Path | None = None) -> str:
     points = tasks.points()
     width = max([len("student"), *(len(r["student_id"]) for r in rows)])
     lines = [
@@ -164,4 +164,4 @@ def summary_table(rows: list[dict]) -> str:
         lines.append(
             f"{r['student_id']:<{width}}  {total:>11}  {isolation:<10}  {lost}{flags}{review}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + ([f"report: {report}"] if report else []))

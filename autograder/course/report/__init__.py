@@ -1,0 +1,100 @@
+"""The instructor's report: one self-contained HTML page on what a graded class got right and wrong.
+
+``python -m autograder grade`` writes ``OUT/report.html`` after ``OUT/results.json``, and
+``python -m autograder report OUT`` writes it again from ``OUT/results.json``: the score
+distribution, each task's pass rate and mean score, the most frequent named mistakes with example
+students, flagged and not-graded submissions, grading time and, when it differs between students,
+the isolation each submission was graded under. Every figure is a matplotlib PNG embedded as a
+``data:`` URI, with its numbers in a table beside it; the page loads nothing else.
+
+The same input gives the same bytes: no timestamps, students in sorted order, PNGs without
+matplotlib's version stamp, drawn with matplotlib's default style whatever the local
+``matplotlibrc`` says.
+
+- ``read``: results.json, each entry checked (``ReportError`` names the student and the key);
+- ``numbers``: what the page shows (``summarize``);
+- ``figures``: the matplotlib figures;
+- ``page``: the HTML (``render``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .numbers import summarize
+from .page import render
+from .read import ReportError, load_results
+
+__all__ = ["REPORT", "ReportError", "load_results", "report_batch", "summarize", "write_report"]
+
+REPORT = "report.html"
+"""The page's name in the grade command's OUT folder."""
+
+
+def write_report(results: dict, out_html: Path, *, batch_seconds: float | None = None) -> dict:
+    """Write the instructor's report page.
+
+    Parameters
+    ----------
+    results : dict
+        results.json's content: student id -> entry.
+    out_html : Path
+        Where the page goes (written to a temporary name, then renamed).
+    batch_seconds : float, optional
+        Wall time of the whole batch, shown with the per-submission times.
+
+    Returns
+    -------
+    dict
+        The numbers the page shows (see :func:`summarize`).
+
+    Raises
+    ------
+    ReportError
+        When an entry lacks what the page needs; nothing is written then.
+    """
+    import matplotlib.style
+
+    numbers = summarize(results, batch_seconds=batch_seconds)
+    with matplotlib.style.context("default"):
+        page = render(numbers)
+    _atomic_write(Path(out_html), page)
+    return numbers
+
+
+def report_batch(out: Path, *, batch_seconds: float | None = None) -> dict:
+    """``OUT/report.html`` from ``OUT/results.json``.
+
+    Once results.json is read, a page left by an earlier run is removed: the folder never holds
+    the report of other results than its results.json, even when this one cannot be written.
+
+    Parameters
+    ----------
+    out : Path
+        The grade command's ``--out`` folder.
+    batch_seconds : float, optional
+        Wall time of the batch, to show.
+
+    Returns
+    -------
+    dict
+        The numbers the page shows (see :func:`summarize`).
+
+    Raises
+    ------
+    ReportError
+        When results.json is missing, not JSON, or lacks what the page needs.
+    """
+    out = Path(out)
+    results = load_results(out / "results.json")
+    (out / REPORT).unlink(missing_ok=True)
+    return write_report(results, out / REPORT, batch_seconds=batch_seconds)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """UTF-8 to a temporary name, then renamed: a reader never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,115 @@
+"""The autograder zip: ``python -m autograder gradescope --out autograder.zip``.
+
+``setup.sh`` and ``run_autograder`` at the zip's root (from ``files/``), beside what grading
+needs: the kit's code (the whole ``autograder/`` package), the source and the release of the
+assignment, ``nbgrader_config.py``, the pins (``requirements.txt``) and the grading secret,
+which seeds each student's hidden inputs so that a regrade gives the same grade (the same secret
+as ``OUT/grading_secret`` gives ``grade`` the same grades). The zip is byte-stable: the same
+files and secret give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+from .. import tasks
+from ..grading.inputs import load_secret
+from ..layout import PACKAGE, RELEASE_DIR, ROOT, SOURCE_DIR
+from . import FILES, SECRET
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: a rebuild gives the same bytes
+_SKIPPED = {"__pycache__", ".ipynb_checkpoints"}
+
+
+def zip_members(secret: bytes) -> dict[str, tuple[bytes, int]]:
+    """Name in the zip -> (content, mode): the scripts at the root, then what grading needs.
+
+    The kit's package goes in as ``autograder/``, and the course (``nbgrader_config.py``, the
+    source and the release) at the paths it has under the course's root: unpacked in
+    ``/autograder/source``, the kit finds the course there as it finds it here.
+    """
+    if tasks.tasks_dir().resolve() != (PACKAGE / "tasks").resolve():
+        raise ValueError(
+            f"the task declarations are read from {tasks.tasks_dir()} (AUTOGRADER_TASKS): the "
+            "zip ships only the kit's own autograder/tasks/; unset it to build the zip"
+        )
+    members = {
+        "setup.sh": ((FILES / "setup.sh").read_bytes(), 0o755),
+        "run_autograder": ((FILES / "run_autograder").read_bytes(), 0o755),
+        SECRET: (secret, 0o600),
+        "requirements.txt": ((PACKAGE.parent / "requirements.txt").read_bytes(), 0o644),
+        "nbgrader_config.py": ((ROOT / "nbgrader_config.py").read_bytes(), 0o644),
+    }
+    for folder, top in ((PACKAGE, PACKAGE.parent), (SOURCE_DIR, ROOT), (RELEASE_DIR, ROOT)):
+        for path in _files(folder):
+            mode = 0o755 if os.stat(path).st_mode & stat.S_IXUSR else 0o644
+            members[path.relative_to(top).as_posix()] = (path.read_bytes(), mode)
+    return members
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, without caches and hidden files; a symlink is refused."""
+    found = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED and not d.startswith("."))
+        for name in sorted(files):
+            path = Path(top, name)
+            if name.startswith(".") or name.endswith(".pyc"):
+                continue
+            if path.is_symlink():
+                raise ValueError(f"{path} is a symbolic link: refusing to put it in the zip")
+            found.append(path)
+    return found
+
+
+def build_zip(out: Path, secret_path: Path | None = None) -> Path:
+    """Write the autograder zip to ``out``; the secret is read from ``secret_path`` (default:
+    ``out`` with the suffix ``.secret``), made on first use. Returns the secret's path."""
+    secret_path = secret_path or out.with_suffix(".secret")
+    secret = load_secret(secret_path)
+    members = zip_members(secret)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, (data, mode) in sorted(members.items()):
+                info = zipfile.ZipInfo(name, date_time=_EPOCH)
+                info.create_system = 3  # unix: the mode below is read by unzip and Gradescope
+                info.external_attr = (stat.S_IFREG | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return secret_path
+
+
+def outline() -> tuple[dict[str, float], dict[str, float]]:
+    """(autograded task -> points, written question -> points), for Gradescope's outline."""
+    from ..course.gradebook import manual_points
+
+    return tasks.points(), manual_points()
+
+
+def main(out: Path, secret_path: Path | None) -> int:
+    """Write the zip, and print the outline to enter on Gradescope."""
+    existed = (secret_path or out.with_suffix(".secret")).exists()
+    secret_path = build_zip(out, secret_path)
+    autograded, manual = outline()
+    print(
+        f"wrote {out} ({out.stat().st_size // 1024} KiB): setup.sh and run_autograder at its root"
+    )
+    print(
+        f"grading secret: {secret_path} ({'reused' if existed else 'made now'}); keep it: a zip "
+        "rebuilt with it grades every student the same, and `grade` with it as "
+        "OUT/grading_secret gives the same grades"
+    )
+    print(
+        "On Gradescope: a programming assignment, base image Ubuntu 22.04, autograder "
+        f"{sum(autograded.values()):g} points; manual grading on, with one question per written "
+        "answer: " + ", ".join(f"{q} ({p:g} points)" for q, p in manual.items())
+    )
+    return 0

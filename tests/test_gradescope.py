@@ -1,0 +1,461 @@
+"""The Gradescope autograder: the zip, and run_autograder run as Gradescope runs it.
+
+The zip (``python -m autograder gradescope``) is unpacked into a temporary root laid out as
+Gradescope's ``/autograder`` (``source/``, ``submission/``, ``results/``,
+``submission_metadata.json``, ``run_autograder``). Its ``setup.sh`` runs once, then
+``run_autograder`` for a correct, a wrong and a hostile submission, each with a fresh
+``submission/`` and ``results/``. Checked: results.json is valid against a JSON Schema written
+from Gradescope's spec (``gradescope_results.schema.json``); every task's score and feedback
+equal ``python -m autograder grade``'s on the same notebooks with the same secret and student
+ids; the hostile submission could neither read ``source/`` nor change ``results.json``, and is
+flagged where students do not look.
+
+How Gradescope's container is simulated. Gradescope runs both scripts as root in a Docker
+container whose Python (in ``/usr``, ``/opt``) every user can read. Here the kit's Python lives
+under ``/root`` (pyenv), mode 0700, which an unprivileged uid cannot enter, and nothing on the
+host is chmodded for the test. So each script runs, as root, in a bubblewrap mount namespace
+standing in for the container: an empty root with ``/usr`` and ``/etc`` (read-only), a private
+``/tmp``, ``/dev`` and ``/proc`` (own pid namespace), the host's ``/run/lock`` (sandbox slots
+stay unique host-wide), the Python installation and the virtual environment read-only at their
+own paths with their parents (``/root`` included) created 0755 as in a container, and the
+temporary root bound at ``/autograder``. Inside it, run_autograder drops the student's code to
+an unprivileged uid (``Isolation.UID``) exactly as it does on Gradescope. setup.sh gets
+``AUTOGRADER_GRADESCOPE_PYTHON`` (the running environment, which has the pins) instead of
+installing Python and the packages from the network.
+
+Needs root and bubblewrap: skipped without them on a laptop, a failure in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+from conftest import IN_CI
+from corpus import answer_source, edit, student_nb, with_answers
+from hostile._build import guess
+
+from autograder import grading, tasks
+from autograder.gradescope import EXIT_NOT_GRADED, SECRET
+from autograder.gradescope.build import build_zip
+from autograder.gradescope.folders import Folders, find_notebook, student_id
+from autograder.gradescope.run import run
+from autograder.layout import NOTEBOOK, PACKAGE, ROOT
+
+SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+REFERENCE = "/autograder/source/solutions/batchnorm/BatchNormalization.ipynb"
+
+
+def validate(results: dict) -> None:
+    jsonschema.validate(results, SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def needs(what: str, ok: bool) -> None:
+    if not ok:
+        if IN_CI:
+            pytest.fail(f"{what} is needed (CI must run the Gradescope autograder)")
+        pytest.skip(f"{what} is needed")
+
+
+@pytest.fixture
+def as_root():
+    needs("root (run_autograder drops the student's code to another uid)", os.geteuid() == 0)
+
+
+# --------------------------------------------------------------------------
+# Without a container: the zip, the notebook and student found, the fault path
+# --------------------------------------------------------------------------
+
+
+def test_zip_has_gradescopes_layout_and_is_byte_stable(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"s" * 32)
+    build_zip(tmp_path / "a.zip", secret)
+    build_zip(tmp_path / "b.zip", secret)
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        infos = {i.filename: i for i in archive.infolist()}
+        assert archive.read("grading_secret") == b"s" * 32
+    for script in ("setup.sh", "run_autograder"):
+        assert (infos[script].external_attr >> 16) & 0o777 == 0o755, script
+    assert (infos["grading_secret"].external_attr >> 16) & 0o077 == 0
+    for needed in (
+        "requirements.txt",
+        "nbgrader_config.py",
+        "solutions/batchnorm/BatchNormalization.ipynb",
+        "solutions/batchnorm/cs231n/checking.py",
+        "assignment/batchnorm/BatchNormalization.ipynb",
+    ):
+        assert needed in infos, needed
+    # the whole kit: run_autograder runs `python -m autograder.gradescope run` from the zip
+    kit = {
+        p.relative_to(PACKAGE.parent).as_posix()
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.parts)
+    }
+    assert "autograder/gradescope/__main__.py" in kit and "autograder/layout.py" in kit
+    assert kit <= set(infos), sorted(kit - set(infos))
+    assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
+    assert not [n for n in infos if "/" not in n and n.startswith(".")]
+
+
+def test_notebook_found_as_the_batch_grader_finds_it(tmp_path):
+    sub = tmp_path / "submission"
+    (sub / "hw" / "batchnorm").mkdir(parents=True)
+    (sub / "hw" / "batchnorm" / NOTEBOOK).write_text("{}")
+    found = find_notebook(sub)
+    assert found.notebook == sub / "hw" / "batchnorm" / NOTEBOOK
+    assert "not at the top" in found.notes[0]
+    (sub / "mine.ipynb").write_text("{}")
+    found = find_notebook(sub)
+    assert found.notebook == sub / "mine.ipynb" and "named mine.ipynb" in found.notes[0]
+    (sub / "other.ipynb").write_text("{}")
+    found = find_notebook(sub)
+    assert found.notebook is None and "mine.ipynb, other.ipynb" in found.notes[0]
+    (sub / NOTEBOOK).symlink_to("/etc/passwd")
+    found = find_notebook(sub)
+    assert found.notebook is None and "symbolic link" in found.notes[0]
+    assert any("/etc/passwd" in f for f in found.flags)
+
+
+def test_student_is_the_gradescope_user_or_the_group(tmp_path):
+    meta = tmp_path / "submission_metadata.json"
+    meta.write_text(json.dumps({"users": [{"id": 52, "email": "b@x"}, {"id": 7, "email": "a@x"}]}))
+    assert student_id(meta)[0] == "7-52"
+    meta.write_text(json.dumps({"users": []}))
+    assert student_id(meta)[0] == "submission"
+    assert student_id(tmp_path / "missing.json")[0] == "submission"
+
+
+def gradescope_root(tmp_path: Path, notebook=None) -> Folders:
+    layout = Folders(tmp_path / "autograder")
+    for folder in (layout.source, layout.submission, layout.results):
+        folder.mkdir(parents=True)
+    (layout.source / SECRET).write_bytes(b"x" * 32)
+    layout.metadata.write_text(json.dumps({"users": [{"id": 1234}]}))
+    if notebook is not None:
+        nbformat.write(notebook, layout.submission / NOTEBOOK)
+    return layout
+
+
+def test_grader_fault_is_never_a_score(tmp_path, monkeypatch, capsys, as_root):
+    layout = gradescope_root(tmp_path, student_nb())
+
+    def sandbox_cannot_start(*args, **kwargs):
+        raise grading.GraderFault("the sandbox failed 5 times", "bwrap: cannot create namespace")
+
+    monkeypatch.setattr(grading, "grade_cached", sandbox_cannot_start)
+    assert run(layout.root) == EXIT_NOT_GRADED
+    results = json.loads((layout.results / "results.json").read_text())
+    assert "score" not in results and "tests" not in results
+    assert "NOT graded" in results["output"] and "rerun" in results["output"]
+    assert "the sandbox failed 5 times" in results["output"]
+    # Without a score or tests the spec's results are incomplete: Gradescope reports a failed
+    # run instead of recording a grade.
+    with pytest.raises(jsonschema.ValidationError, match="is not valid under any of"):
+        validate(results)
+    out = capsys.readouterr().out
+    assert "NOT GRADED" in out and "bwrap: cannot create namespace" in out
+
+
+def test_missing_notebook_scores_zero_with_the_reason(tmp_path, as_root):
+    layout = gradescope_root(tmp_path)
+    (layout.submission / "notes.txt").write_text("I forgot the notebook")
+    assert run(layout.root) == 0
+    results = json.loads((layout.results / "results.json").read_text())
+    validate(results)
+    assert results["score"] == 0
+    assert [t["name"] for t in results["tests"]] == list(tasks.points())
+    for test in results["tests"]:
+        assert test["score"] == 0 and test["status"] == "failed"
+        assert f"no {NOTEBOOK} in the submission" in test["output"]
+    assert os.stat(layout.source).st_mode & 0o777 == 0o700
+
+
+# --------------------------------------------------------------------------
+# In a simulated container: setup.sh, then run_autograder on three submissions
+# --------------------------------------------------------------------------
+
+
+def _python_dirs() -> list[Path]:
+    """The running Python's installation and virtual environment, outside /usr."""
+    dirs = set()
+    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        dirs |= {Path(os.path.abspath(p)), Path(os.path.realpath(p))}
+    dirs.add(Path(os.path.realpath(sys.executable)).parent)
+    dirs = sorted((d for d in dirs if d.exists()), key=lambda d: len(d.parts))
+    kept: list[Path] = []
+    for d in dirs:
+        if not any(d == k or k in d.parents for k in [Path("/usr"), *kept]):
+            kept.append(d)
+    return kept
+
+
+class Container:
+    """A stand-in for Gradescope's container (see the module docstring), rooted at ``root``."""
+
+    def __init__(self, root: Path, drop: Path):
+        self.root, self.drop = root, drop
+        self.layout = Folders(root)
+
+    def argv(self, *command: str) -> list[str]:
+        args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        args += ["--die-with-parent", "--new-session", "--clearenv"]
+        env = {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME": "/root",
+            "LANG": "C.UTF-8",
+            "AUTOGRADER_GRADESCOPE_PYTHON": sys.executable,
+        }
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        args += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"]
+        args += ["--perms", "1777", "--tmpfs", "/tmp", "--bind-try", "/run/lock", "/run/lock"]
+        made = {Path("/")}
+        if not any(Path("/root") in d.parents for d in _python_dirs()):
+            made.add(Path("/root"))
+            args += ["--perms", "0700", "--dir", "/root"]  # root's home, as in a container
+        for d in _python_dirs():
+            for parent in reversed(d.parents):
+                if parent not in made:
+                    made.add(parent)
+                    args += ["--perms", "0755", "--dir", str(parent)]
+            args += ["--ro-bind", str(d), str(d)]
+        args += ["--bind", str(self.root), "/autograder", "--bind", str(self.drop), "/drop"]
+        return [*args, "--chdir", "/autograder", "--", *command]
+
+    def run(self, *command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self.argv(*command),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def submit(self, files: dict[str, object], student: int) -> tuple[dict, str, float]:
+        """A fresh submission and results folder, run_autograder: (results, stdout, seconds)."""
+        for folder in (self.layout.submission, self.layout.results):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        for name, nb in files.items():
+            nbformat.write(nb, self.layout.submission / name)
+        self.layout.metadata.write_text(
+            json.dumps({"id": 1, "users": [{"id": student, "email": f"{student}@x", "name": "S"}]})
+        )
+        start = time.monotonic()
+        done = self.run("/autograder/run_autograder")
+        seconds = time.monotonic() - start
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads((self.layout.results / "results.json").read_text()), done.stdout, seconds
+
+
+HOSTILE = """\
+import json
+import os
+
+_report = {{}}
+
+
+def _try(what, action):
+    try:
+        _report[what] = repr(action())[:200]
+    except Exception as exc:
+        _report[what] = f"{{type(exc).__name__}}: {{exc}}"[:200]
+
+
+_try("list source", lambda: os.listdir("/autograder/source"))
+_try("read secret", lambda: open("/autograder/source/grading_secret", "rb").read())
+_forged = '{{"score": 999}}'
+_try("write results", lambda: open("/autograder/results/results.json", "w").write(_forged))
+_try("open up results", lambda: os.chmod("/autograder/results", 0o777))
+_try("read public", lambda: open("/drop/public.txt").read())
+
+# The reference's batchnorm_backward, if the instructor's notebook can be read
+_stolen = None
+try:
+    with open({reference!r}) as _file:
+        for _cell in json.load(_file)["cells"]:
+            _meta = _cell["metadata"].get("nbgrader", {{}})
+            if _meta.get("grade_id") == "batchnorm_backward_answer":
+                _stolen = "".join(_cell["source"])
+    _report["read reference"] = "read"
+except Exception as exc:
+    _report["read reference"] = f"{{type(exc).__name__}}: {{exc}}"[:200]
+try:
+    with open("/drop/report.json", "w") as _file:
+        json.dump(_report, _file)
+except OSError:
+    pass
+
+"""
+
+
+def hostile_nb():
+    """Steals the reference's batchnorm_backward if it can read the source folder (full marks
+    then), else a wrong guess (zero); tries to write results.json and to open up results/;
+    reports what it got to /drop, with a control read of a file every user may read."""
+    source = HOSTILE.format(reference=REFERENCE) + guess("batchnorm_backward")
+    source += "\n\nif _stolen:\n    exec(_stolen)\n"
+    return with_answers({"batchnorm_backward_answer": source})
+
+
+def wrong_nb():
+    """The unbiased variance in batchnorm_forward (a named mistake)."""
+    unbiased = edit(
+        answer_source("batchnorm_forward_answer"),
+        ("var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"),
+    )
+    return with_answers({"batchnorm_forward_answer": unbiased})
+
+
+SUBMISSIONS = {
+    # student id: (file name, notebook)
+    1001: (NOTEBOOK, student_nb),
+    1002: ("my_batchnorm.ipynb", wrong_nb),
+    1003: (NOTEBOOK, hostile_nb),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, bubblewrap):
+    """The zip built by the CLI, set up and run in the container for each submission; and
+    ``grade`` on the same notebooks with the same secret and ids."""
+    needs("root (Gradescope runs its scripts as root)", os.geteuid() == 0)
+    start = time.monotonic()
+    tmp = tmp_path_factory.mktemp("gradescope")
+    secret = tmp / "secret"
+    secret.write_bytes(secrets.token_bytes(32))
+    build = subprocess.run(
+        [sys.executable, "-m", "autograder", "gradescope", "--out", str(tmp / "autograder.zip"),
+         "--secret", str(secret)],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout + build.stderr
+
+    # Gradescope's layout: the zip unpacked in source/, run_autograder copied beside it
+    root, drop = tmp / "autograder", tmp / "drop"
+    (root / "source").mkdir(parents=True)
+    with zipfile.ZipFile(tmp / "autograder.zip") as archive:
+        for info in archive.infolist():
+            archive.extract(info, root / "source")
+            os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    drop.mkdir()
+    os.chmod(drop, 0o777)
+    (drop / "public.txt").write_text("anyone may read this")
+    container = Container(root, drop)
+    setup = container.run("bash", "/autograder/source/setup.sh")
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    locked = {p: os.stat(p) for p in (container.layout.source, container.layout.results)}
+
+    runs = {}
+    for student, (name, make) in SUBMISSIONS.items():
+        runs[student] = container.submit({name: make()}, student)
+        if student == 1003:
+            runs["report"] = json.loads((drop / "report.json").read_text())
+
+    subs, out = tmp / "submissions", tmp / "out"
+    for student, (name, make) in SUBMISSIONS.items():
+        (subs / str(student)).mkdir(parents=True)
+        nbformat.write(make(), subs / str(student) / name)
+    out.mkdir()
+    shutil.copy(secret, out / "grading_secret")
+    batch = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+         "--workers", "2"],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    runs["grade"] = json.loads((out / "results.json").read_text())
+    times = ", ".join(f"{s}: {runs[s][2]:.1f} s" for s in SUBMISSIONS)
+    print(
+        f"\nrun_autograder wall time per submission ({times}); setup.sh, three runs and "
+        f"`grade` on the same notebooks: {time.monotonic() - start:.1f} s"
+    )
+    return runs, (setup, locked), container
+
+
+def test_setup_locks_the_source_and_checks_the_sandbox(graded):
+    (setup, locked), container = graded[1:]
+    assert "ran as uid" in setup.stdout, setup.stdout  # Python runs as an unprivileged uid
+    st = locked[container.layout.source]  # as setup.sh left it, before any run
+    assert st.st_uid == 0 and st.st_mode & 0o777 == 0o700
+    st = locked[container.layout.results]
+    assert st.st_uid == 0 and st.st_mode & 0o022 == 0
+
+
+@pytest.mark.parametrize("student", list(SUBMISSIONS))
+def test_results_are_valid_and_equal_grades(graded, student):
+    runs, _, _ = graded
+    results, stdout, _ = runs[student]
+    validate(results)
+    batch = runs["grade"][str(student)]
+    assert batch["status"] == "graded"
+    tests = {t["name"]: t for t in results["tests"]}
+    assert list(tests) == list(tasks.points())
+    for task, test in tests.items():
+        assert test["score"] == batch["tasks"][task]["score"], task
+        assert test["max_score"] == batch["tasks"][task]["max_score"] == tasks.points()[task]
+        assert test["output"] == batch["tasks"][task]["feedback"], task
+        assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    assert results["extra_data"]["isolation"] == "uid"
+    assert "isolation: uid" in stdout
+
+
+def test_correct_gets_full_marks(graded):
+    results = graded[0][1001][0]
+    assert results["score"] == sum(tasks.points().values())
+    assert results["extra_data"]["flags"] == []
+
+
+def test_wrong_loses_the_task_with_the_named_mistake(graded):
+    results = graded[0][1002][0]
+    tests = {t["name"]: t for t in results["tests"]}
+    assert tests["batchnorm_forward_train"]["status"] == "failed"
+    assert "N-1" in tests["batchnorm_forward_train"]["output"]
+    assert tests["affine_forward"]["status"] == "passed"
+    assert "named my_batchnorm.ipynb" in results["output"]
+
+
+def test_hostile_cannot_read_the_source_nor_write_the_results(graded):
+    runs, _, container = graded
+    results, stdout, _ = runs[1003]
+    report = runs["report"]
+    assert report["read public"] == repr("anyone may read this")  # it ran, and reported
+    for attempt in ("list source", "read secret", "read reference", "write results"):
+        assert report[attempt].startswith("PermissionError"), (attempt, report[attempt])
+    assert report["open up results"].startswith("PermissionError"), report
+    # had it read the reference, batchnorm_backward would have full marks
+    tests = {t["name"]: t for t in results["tests"]}
+    assert tests["batchnorm_backward"]["score"] == 0
+    assert "999" not in (container.layout.results / "results.json").read_text()
+    assert os.listdir(container.layout.results) == ["results.json"]
+    # flagged for the staff (extra_data, stdout), not in what the student reads
+    flags = results["extra_data"]["flags"]
+    assert any("/autograder/source" in f for f in flags), flags
+    assert any("/autograder/results" in f for f in flags), flags
+    for flag in flags:
+        assert flag in stdout
+    shown = results["output"] + "".join(t["output"] for t in results["tests"])
+    assert "/autograder/source" not in shown and "tried to" not in shown
+    assert results["stdout_visibility"] == "hidden"
