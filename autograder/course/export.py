@@ -80,6 +80,7 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
         everything[s.id] = {
             "status": "graded",
             "isolation": isolation,
+            "seconds": round(result.seconds, 3) if saved else None,
             "total": total,
             "max_total": max_total,
             "flags": result.flags,

@@ -24,6 +24,6 @@ def test_the_page_escapes_what_the_student_wrote():
         {task: TaskResult(task, 1, 2, [Finding("<b>x</b>", False, "<script>")])},
         notes=["<img src=x>"],
     )
-    page = report_html("<ann>", result, {}, None)
+    page = report_html("<ann>", result, {}, None, 1, 2)
     assert "<script>" not in page and "<img" not in page and "&lt;ann&gt;" in page
     assert "Not graded yet" in not_graded_html("ann")

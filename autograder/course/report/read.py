@@ -76,7 +76,7 @@ def texts(value, where: str) -> list[str]:
 
 def is_manual(task: dict) -> bool:
     """Whether a task's result is a part graded by a TA (a written answer)."""
-    return str(task.get("feedback", "")).strip() == TA_FEEDBACK
+    return task.get("graded_by") == "TA" or str(task.get("feedback", "")).strip() == TA_FEEDBACK
 
 
 def named_mistakes(task: dict, where: str) -> list[str]:
