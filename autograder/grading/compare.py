@@ -180,7 +180,7 @@ def _row(ctx: Context, row: Check, numeric: str | None = None) -> Graded:
     expected_dtype = np.asarray(exp[row.output]).dtype
     if finding.passed and row.kind is CheckKind.VALUE32 and value.dtype != expected_dtype:
         detail = f"dtype {value.dtype}, expected {expected_dtype}"
-        finding = Finding(what, False, detail, FLOAT32_DTYPE)
+        finding = Finding(what, False, detail, FLOAT32_DTYPE, "dtype")
     elif not finding.passed and row.kind is CheckKind.RAISES:
         finding = Finding(what, False, "no error was raised", row.hint)
     elif not finding.passed:

@@ -87,7 +87,7 @@ class Outcome:
     scan: set[str] = field(default_factory=set)  # the static scan's flags
 
 
-ARGUABLE = ("convention", "shape")
+ARGUABLE = ("convention", "shape", "dtype", "draw order")
 """Kinds of finding (``Finding.kind``) a TA may want to review: the student's answer is right
 in a sense the course does not use."""
 

@@ -40,9 +40,15 @@ def source_notebook():
     return nbformat.read(SOURCE_NOTEBOOK, as_version=4)
 
 
-@functools.cache
 def helpers() -> types.ModuleType:
-    """The helper package of solutions/ (``cs231n``), imported under a private name."""
+    """The helper package of solutions/ (``cs231n``), imported under a private name (once, even
+    when threads ask at the same time: the import goes through sys.modules)."""
+    with TRUSTED:
+        return _helpers()
+
+
+@functools.cache
+def _helpers() -> types.ModuleType:
     package_dir = SOURCE_DIR / "cs231n"
     spec = importlib.util.spec_from_file_location(
         HELPERS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
@@ -102,9 +108,14 @@ def _private_random_class(_ref: int, name: str) -> type:
     return namespace[name]
 
 
-@functools.cache
 def reference() -> Reference:
-    """The reference functions, run from the source notebook's answer cells."""
+    """The reference functions, run from the source notebook's answer cells (once)."""
+    with TRUSTED:
+        return _reference()
+
+
+@functools.cache
+def _reference() -> Reference:
     h = helpers()
     namespace = Reference(np=np, softmax_loss=h.losses.softmax_loss, __name__="reference")
     for cell in answer_cells(source_notebook()):

@@ -110,13 +110,14 @@ def compare(ctx):
                 None if ok else words,
             )  # fmt: skip
             add("init", finding, 0.5)
+        weights = [n for n in want if n.startswith("W")]
         exact = all(
             f"param_{n}" in init.arrays
             and np.shape(init.arrays[f"param_{n}"]) == np.shape(init_exp[f"param_{n}"])
             and np.allclose(init.arrays[f"param_{n}"], init_exp[f"param_{n}"], rtol=1e-6, atol=0)
-            for n in want
-            if n.startswith("W")
+            for n in weights
         )
+        reordered = not exact and _same_draws(init.arrays, init_exp, weights)
         add(
             "init",
             Finding(
@@ -126,7 +127,9 @@ def compare(ctx):
                 None
                 if exact
                 else "draw Wi = weight_scale * np.random.randn(fan_in, fan_out)"
-                " in the order W1, W2, ...",
+                " in the order W1, W2, ..."
+                + (": yours are the same draws in another order" if reordered else ""),
+                "draw order" if reordered else "",
             ),
             1,
         )
@@ -196,6 +199,17 @@ def compare(ctx):
                               ctx.recognise(part, "scores", scores))  # fmt: skip
         add(part, finding, 1, True)
     return found
+
+
+def _same_draws(got: dict, expected: dict, weights: list[str]) -> bool:
+    """The same random draws as the documented order, taken in another order (CS231n leaves
+    the order open): right shapes, and the same numbers overall."""
+    keys = [f"param_{n}" for n in weights]
+    if not all(k in got and np.shape(got[k]) == np.shape(expected[k]) for k in keys):
+        return False
+    mine = np.sort(np.concatenate([np.ravel(got[k]) for k in keys]))
+    theirs = np.sort(np.concatenate([np.ravel(expected[k]) for k in keys]))
+    return bool(np.allclose(mine, theirs, rtol=1e-6, atol=0))
 
 
 # ---------------------------------------------------------------- known mistakes
