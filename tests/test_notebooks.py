@@ -1,9 +1,14 @@
 """The reference notebook runs and reproduces SPEC.md's published values; the release runs
-with every graded stub failing with its own NotImplementedError and nothing else failing."""
+with every graded stub failing with its own NotImplementedError and nothing else failing; check
+cells raise when a public check fails, say first when the cause is upstream, and locked cells
+say that they are locked."""
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+from contextlib import redirect_stdout
 
 import nbformat
 import numpy as np
@@ -12,6 +17,7 @@ from conftest import cell_text
 
 from autograder.course import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 from autograder.notebooks import errors
+from autograder.source import helpers
 
 TASKS = [
     "affine_forward",
@@ -174,3 +180,145 @@ def test_each_stub_raises_its_own_error():
             call(namespace[name])
     with pytest.raises(NotImplementedError, match=r"^batchnorm_forward: not implemented yet"):
         namespace["batchnorm_forward"](x, gamma, beta, {"mode": "test"})
+
+
+# Check cells tell the truth everywhere ------------------------------------------------------
+
+DEPENDS_ON = {
+    "affine_backward": ("affine_forward",),
+    "relu_backward": ("relu_forward",),
+    "batchnorm_backward": ("batchnorm_forward_train",),
+    "batchnorm_backward_alt": ("batchnorm_forward_train",),
+    "layernorm_backward": ("layernorm_forward",),
+    "FullyConnectedNet": tuple(t for t in TASKS if t != "FullyConnectedNet"),
+}
+"""Which tasks' functions each check cell also runs: a backward check runs its forward pass
+first (batchnorm's uses batchnorm_forward's cache), the net uses every layer."""
+
+
+def check_cells(nb):
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and c.metadata["nbgrader"]["grade"]
+        and not c.metadata["nbgrader"]["solution"]
+    ]
+
+
+def reports(cell) -> list[ast.Call]:
+    """The ``check.report(...)`` calls of a cell."""
+    tree = ast.parse(re.sub(r"(?m)^%.*$", "", cell.source))
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and ast.unparse(n.func) == "check.report"
+    ]
+
+
+@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
+def test_check_cells_go_on_under_run_all(folder):
+    """JupyterLab's Run All goes on past a cell tagged raises-exception (jupyterlab#6424)."""
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    cells = check_cells(nb)
+    assert [c.metadata["nbgrader"]["grade_id"] for c in cells] == TASKS
+    for cell in cells:
+        assert "raises-exception" in cell.metadata.get("tags", []), cell.metadata
+    others = [c for c in nb.cells if c.cell_type == "code" and c not in cells]
+    assert not any("raises-exception" in c.metadata.get("tags", []) for c in others)
+
+
+def test_check_cells_declare_what_they_depend_on():
+    nb = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    for cell in check_cells(nb):
+        task = cell.metadata["nbgrader"]["grade_id"]
+        (call,) = reports(cell)
+        assert ast.literal_eval(call.args[0]) == task
+        declared = {
+            k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg == "depends_on"
+        }
+        assert declared.get("depends_on", ()) == DEPENDS_ON.get(task, ()), task
+
+
+@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
+def test_locked_code_cells_say_so(folder):
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata["nbgrader"]
+        first = cell.source.splitlines()[0]
+        if cell.cell_type == "code" and meta["locked"]:
+            assert re.match(r"# Locked \(read-only\): the instructor's \w+.{20,}", first), first
+        elif cell.cell_type == "code":
+            assert "Locked" not in first
+
+
+@pytest.fixture
+def check():
+    """The helpers' checking module, with no verdicts recorded."""
+    module = helpers().checking
+    module._verdicts.clear()
+    yield module
+    module._verdicts.clear()
+
+
+def printed_by(function, *args, **kwargs) -> tuple[str, BaseException | None]:
+    out = io.StringIO()
+    try:
+        with redirect_stdout(out):
+            function(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001  (the test looks at it)
+        return out.getvalue(), exc
+    return out.getvalue(), None
+
+
+def test_report_raises_after_printing_naming_task_and_checks(check):
+    findings = [
+        check.Finding("out vs published", True, "relative error 1e-10"),
+        check.Finding("stds", False, "off by 0.01"),
+        check.Finding("means", False, "off by 0.1"),
+    ]
+    text, exc = printed_by(check.report, "batchnorm_forward_train", findings)
+    assert isinstance(exc, check.PublicChecksFailed) and isinstance(exc, AssertionError)
+    assert str(exc) == "batchnorm_forward_train: 2 public check(s) failed: stds; means"
+    assert text.rstrip().endswith("2 of 3 public checks for batchnorm_forward_train FAILED.")
+    assert check.verdict("batchnorm_forward_train") is False
+    text, exc = printed_by(check.report, "affine_forward", findings[:1])
+    assert exc is None and "All public checks for affine_forward passed." in text
+    assert check.verdict("affine_forward") is True
+
+
+def test_report_names_a_failing_dependency_first(check):
+    bad, good = [check.Finding("x", False, "bad")], [check.Finding("x", True, "good")]
+    printed_by(check.report, "batchnorm_forward_train", bad)
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", bad, depends_on=("batchnorm_forward_train",)
+    )
+    assert text.startswith(
+        "Cause upstream: batchnorm_forward_train fails its public checks, and this check of "
+        "batchnorm_backward uses batchnorm_forward: fix batchnorm_forward_train first"
+    )
+    assert text.index("Cause upstream") < text.index("Task batchnorm_backward: public checks")
+    assert "Fix batchnorm_forward_train first" in str(exc)
+    # said even when this task's own checks pass: its result rests on a failing function
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", good, depends_on=("batchnorm_forward_train",)
+    )
+    assert exc is None and text.startswith("Cause upstream: batchnorm_forward_train")
+    # a dependency that passes is not mentioned
+    printed_by(check.report, "batchnorm_forward_train", good)
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", bad, depends_on=("batchnorm_forward_train",)
+    )
+    assert text.startswith("Task batchnorm_backward") and "upstream" not in str(exc)
+
+
+def test_report_notes_a_dependency_not_checked_in_this_session(check):
+    bad, good = [check.Finding("x", False, "bad")], [check.Finding("x", True, "good")]
+    text, _ = printed_by(check.report, "layernorm_backward", bad, depends_on=("layernorm_forward",))
+    assert text.startswith(
+        "Note: layernorm_forward has not passed its public checks in this session"
+    )
+    text, _ = printed_by(
+        check.report, "layernorm_backward", good, depends_on=("layernorm_forward",)
+    )
+    assert text.startswith("Task layernorm_backward")
