@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release lint format bench-notebook bench-grading cifar10 clean
+.PHONY: demo test test-browser release course lint format bench-notebook bench-grading cifar10 clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,17 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+## test-browser: the browser tests only (JupyterLab in Debian's chromium)
+test-browser: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/browser
+
 ## release: regenerate assignment/ from solutions/ (nbgrader generate_assignment)
 release: $(VENV)/.installed
 	$(BIN)/python -m autograder release
+
+## course: a course on nbgrader's exchange in course/ (instructor's config, local exchange)
+course: $(VENV)/.installed
+	$(BIN)/python scripts/course.py course
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -47,4 +55,4 @@ cifar10: $(VENV)/.installed
 	cd assignment/batchnorm && $(BIN)/python -m cs231n.datasets cifar10
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out course .pytest_cache
