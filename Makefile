@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-fast realcode release lint format bench-notebook bench-grading stress doctor cifar10 clean
+.PHONY: demo test test-fast test-browser realcode release course lint format bench-notebook bench-grading stress doctor cifar10 clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,17 @@ test: $(VENV)/.installed
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/unit -q
 
+## test-browser: the browser tests only (JupyterLab in Debian's chromium)
+test-browser: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/browser
+
 ## release: regenerate assignment/ from solutions/ (nbgrader generate_assignment)
 release: $(VENV)/.installed
 	$(BIN)/python -m autograder release
+
+## course: a course on nbgrader's exchange in course/ (instructor's config, local exchange)
+course: $(VENV)/.installed
+	$(BIN)/python scripts/course.py course
 
 ## lint: ruff (lint and format) and the type check of autograder/
 lint: $(VENV)/.installed
@@ -68,4 +76,4 @@ cifar10: $(VENV)/.installed
 	cd assignment/batchnorm && $(BIN)/python -m cs231n.datasets cifar10
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out course .pytest_cache

@@ -1,43 +1,34 @@
 """The reference notebook runs and reproduces SPEC.md's published values; the release runs
-with every graded stub failing with its own NotImplementedError and nothing else failing."""
+with every graded stub failing with its own NotImplementedError and nothing else failing; check
+cells raise when a public check fails, say first when the cause is upstream, and locked cells
+say that they are locked."""
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+from contextlib import redirect_stdout
 
 import nbformat
 import numpy as np
 import pytest
 from conftest import cell_text
 
+from autograder import tasks
+from autograder.grading.reference import helpers
 from autograder.kit.notebooks import errors
 from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
-TASKS = [
-    "affine_forward",
-    "affine_backward",
-    "relu_forward",
-    "relu_backward",
-    "batchnorm_forward_train",
-    "batchnorm_forward_test",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "layernorm_forward",
-    "layernorm_backward",
-    "FullyConnectedNet",
-]
-FUNCTIONS = [
-    "affine_forward",
-    "affine_backward",
-    "relu_forward",
-    "relu_backward",
-    "batchnorm_forward",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "layernorm_forward",
-    "layernorm_backward",
-    "FullyConnectedNet",
-]
+TASKS = tasks.ids()
+FUNCTIONS = list(dict.fromkeys(tasks.get(t).function for t in TASKS))
+
+
+def published(value: float, digits: int):
+    """A value published with ``digits`` significant digits: equal to within half a unit of the
+    last digit (compared as a number, not as printed text)."""
+    unit = 10.0 ** (np.floor(np.log10(abs(value))) - digits + 1)
+    return pytest.approx(value, abs=unit / 2)
 
 
 def printed(text: str, label: str, nth: int = 0) -> np.ndarray:
@@ -85,28 +76,33 @@ def test_heading_points_and_grade_ids_agree():
 def test_batchnorm_train_statistics_match_published(reference_nb):
     text = cell_text(reference_nb, "batchnorm_forward_train")
     # Before BN: means ≈ [-2.381 -13.180 1.918], stds ≈ [27.19 34.21 37.69]
-    np.testing.assert_array_equal(printed(text, "means:", 0).round(3), [-2.381, -13.180, 1.918])
-    np.testing.assert_array_equal(printed(text, "stds:", 0).round(2), [27.19, 34.21, 37.69])
-    np.testing.assert_array_equal(printed(text, "stds:", 1), [0.99999999, 1.0, 1.0])
-    np.testing.assert_array_equal(printed(text, "means:", 2), [11.0, 12.0, 13.0])
+    # published with 3 and 2 decimals ("means ~ [-2.381 -13.180 1.918]")
+    np.testing.assert_allclose(printed(text, "means:", 0), [-2.381, -13.180, 1.918], atol=5e-4)
+    np.testing.assert_allclose(printed(text, "stds:", 0), [27.19, 34.21, 37.69], atol=5e-3)
+    np.testing.assert_allclose(printed(text, "stds:", 1), [0.99999999, 1.0, 1.0], rtol=0, atol=5e-9)
+    np.testing.assert_allclose(printed(text, "means:", 2), [11.0, 12.0, 13.0], rtol=0, atol=5e-9)
     np.testing.assert_allclose(printed(text, "stds:", 2), [1, 2, 3], atol=1e-7)
 
 
 def test_batchnorm_test_mode_matches_published(reference_nb):
     text = cell_text(reference_nb, "batchnorm_forward_test")
-    np.testing.assert_array_equal(printed(text, "means:"), [-0.03927354, -0.04349152, -0.10452688])
-    np.testing.assert_array_equal(printed(text, "stds:"), [1.01531428, 1.01238373, 0.97819988])
+    np.testing.assert_allclose(
+        printed(text, "means:"), [-0.03927354, -0.04349152, -0.10452688], rtol=0, atol=5e-9
+    )
+    np.testing.assert_allclose(
+        printed(text, "stds:"), [1.01531428, 1.01238373, 0.97819988], rtol=0, atol=5e-9
+    )
 
 
 def test_gradient_checks_match_published(reference_nb):
     bn = cell_text(reference_nb, "batchnorm_backward")
-    assert f"{printed_error(bn, 'dx vs numerical gradient'):.1e}" == "1.7e-09"
-    assert f"{printed_error(bn, 'dgamma vs numerical gradient'):.1e}" == "7.4e-13"
-    assert f"{printed_error(bn, 'dbeta vs numerical gradient'):.1e}" == "2.9e-12"
+    assert printed_error(bn, "dx vs numerical gradient") == published(1.7e-09, 2)
+    assert printed_error(bn, "dgamma vs numerical gradient") == published(7.4e-13, 2)
+    assert printed_error(bn, "dbeta vs numerical gradient") == published(2.9e-12, 2)
     ln = cell_text(reference_nb, "layernorm_backward")
-    assert f"{printed_error(ln, 'dx vs numerical gradient'):.1e}" == "1.4e-09"
-    assert f"{printed_error(ln, 'dgamma vs numerical gradient'):.1e}" == "4.5e-12"
-    assert f"{printed_error(ln, 'dbeta vs numerical gradient'):.1e}" == "2.3e-12"
+    assert printed_error(ln, "dx vs numerical gradient") == published(1.4e-09, 2)
+    assert printed_error(ln, "dgamma vs numerical gradient") == published(4.5e-12, 2)
+    assert printed_error(ln, "dbeta vs numerical gradient") == published(2.3e-12, 2)
     alt = cell_text(reference_nb, "batchnorm_backward_alt")
     assert printed_error(alt, "dx vs batchnorm_backward") < 1e-11
     assert printed_error(alt, "dgamma vs batchnorm_backward") == 0
@@ -115,8 +111,8 @@ def test_gradient_checks_match_published(reference_nb):
 
 def test_layernorm_statistics_match_published(reference_nb):
     text = cell_text(reference_nb, "layernorm_forward")
-    np.testing.assert_array_equal(
-        printed(text, "stds:", 1), [0.99999995, 0.99999999, 1.0, 0.99999969]
+    np.testing.assert_allclose(
+        printed(text, "stds:", 1), [0.99999995, 0.99999999, 1.0, 0.99999969], rtol=0, atol=5e-9
     )
 
 
@@ -174,3 +170,138 @@ def test_each_stub_raises_its_own_error():
             call(namespace[name])
     with pytest.raises(NotImplementedError, match=r"^batchnorm_forward: not implemented yet"):
         namespace["batchnorm_forward"](x, gamma, beta, {"mode": "test"})
+
+
+# Check cells tell the truth everywhere ------------------------------------------------------
+
+DEPENDS_ON = {t: tuple(d.task for d in tasks.dependencies(t)) for t in TASKS}
+"""Which tasks' functions each check cell also runs, as the task declarations say: a backward
+check runs its forward pass first, the net uses every layer."""
+
+
+def check_cells(nb):
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and c.metadata["nbgrader"]["grade"]
+        and not c.metadata["nbgrader"]["solution"]
+    ]
+
+
+def reports(cell) -> list[ast.Call]:
+    """The ``check.report(...)`` calls of a cell."""
+    tree = ast.parse(re.sub(r"(?m)^%.*$", "", cell.source))
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and ast.unparse(n.func) == "check.report"
+    ]
+
+
+@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
+def test_check_cells_go_on_under_run_all(folder):
+    """JupyterLab's Run All goes on past a cell tagged raises-exception (jupyterlab#6424)."""
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    cells = check_cells(nb)
+    assert [c.metadata["nbgrader"]["grade_id"] for c in cells] == TASKS
+    for cell in cells:
+        assert "raises-exception" in cell.metadata.get("tags", []), cell.metadata
+    others = [c for c in nb.cells if c.cell_type == "code" and c not in cells]
+    assert not any("raises-exception" in c.metadata.get("tags", []) for c in others)
+
+
+def test_check_cells_declare_what_they_depend_on():
+    nb = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    for cell in check_cells(nb):
+        task = cell.metadata["nbgrader"]["grade_id"]
+        (call,) = reports(cell)
+        assert ast.literal_eval(call.args[0]) == task
+        declared = {
+            k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg == "depends_on"
+        }
+        assert declared.get("depends_on", ()) == DEPENDS_ON.get(task, ()), task
+
+
+@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
+def test_locked_code_cells_say_so(folder):
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata["nbgrader"]
+        first = cell.source.splitlines()[0]
+        if cell.cell_type == "code" and meta["locked"]:
+            assert re.match(r"# Locked \(read-only\): the instructor's \w+.{20,}", first), first
+        elif cell.cell_type == "code":
+            assert "Locked" not in first
+
+
+@pytest.fixture
+def check():
+    """The helpers' checking module, with no verdicts recorded."""
+    module = helpers().checking
+    module._verdicts.clear()
+    yield module
+    module._verdicts.clear()
+
+
+def printed_by(function, *args, **kwargs) -> tuple[str, BaseException | None]:
+    out = io.StringIO()
+    try:
+        with redirect_stdout(out):
+            function(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001  (the test looks at it)
+        return out.getvalue(), exc
+    return out.getvalue(), None
+
+
+def test_report_raises_after_printing_naming_task_and_checks(check):
+    findings = [
+        check.Finding("out vs published", True, "relative error 1e-10"),
+        check.Finding("stds", False, "off by 0.01"),
+        check.Finding("means", False, "off by 0.1"),
+    ]
+    text, exc = printed_by(check.report, "batchnorm_forward_train", findings)
+    assert isinstance(exc, check.PublicChecksFailed) and isinstance(exc, AssertionError)
+    assert str(exc) == "batchnorm_forward_train: 2 public check(s) failed: stds; means"
+    assert text.rstrip().endswith("2 of 3 public checks for batchnorm_forward_train FAILED.")
+    assert check.verdict("batchnorm_forward_train") is False
+    text, exc = printed_by(check.report, "affine_forward", findings[:1])
+    assert exc is None and "All public checks for affine_forward passed." in text
+    assert check.verdict("affine_forward") is True
+
+
+def test_report_names_a_failing_dependency_first(check):
+    bad, good = [check.Finding("x", False, "bad")], [check.Finding("x", True, "good")]
+    printed_by(check.report, "batchnorm_forward_train", bad)
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", bad, depends_on=("batchnorm_forward_train",)
+    )
+    assert text.startswith(
+        "Cause upstream: batchnorm_forward_train fails its public checks, and this check of "
+        "batchnorm_backward uses batchnorm_forward: fix batchnorm_forward_train first"
+    )
+    assert text.index("Cause upstream") < text.index("Task batchnorm_backward: public checks")
+    assert "Fix batchnorm_forward_train first" in str(exc)
+    # said even when this task's own checks pass: its result rests on a failing function
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", good, depends_on=("batchnorm_forward_train",)
+    )
+    assert exc is None and text.startswith("Cause upstream: batchnorm_forward_train")
+    # a dependency that passes is not mentioned
+    printed_by(check.report, "batchnorm_forward_train", good)
+    text, exc = printed_by(
+        check.report, "batchnorm_backward", bad, depends_on=("batchnorm_forward_train",)
+    )
+    assert text.startswith("Task batchnorm_backward") and "upstream" not in str(exc)
+
+
+def test_report_notes_a_dependency_not_checked_in_this_session(check):
+    bad, good = [check.Finding("x", False, "bad")], [check.Finding("x", True, "good")]
+    text, _ = printed_by(check.report, "layernorm_backward", bad, depends_on=("layernorm_forward",))
+    assert text.startswith(
+        "Note: layernorm_forward has not passed its public checks in this session"
+    )
+    text, _ = printed_by(
+        check.report, "layernorm_backward", good, depends_on=("layernorm_forward",)
+    )
+    assert text.startswith("Task layernorm_backward")

@@ -1,15 +1,22 @@
-"""The students' validate command: public checks, top to bottom, in the grader's words."""
+"""The students' validate command: public checks, top to bottom, in the grader's words; and
+nbgrader's own Validate (``nbgrader validate``, what the toolbar's button runs) agreeing with it."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
-from corpus import answer_source, with_answers
+import pytest
+from corpus import answer_source, student_nb, with_answers
 
 from autograder.layout import NOTEBOOK, RELEASE_DIR
+
+BIN = Path(sys.executable).parent
 
 
 def validate(tmp_path, nb) -> subprocess.CompletedProcess:
@@ -41,11 +48,97 @@ def test_blank_release_lists_every_task_and_question(tmp_path):
         assert f"inline_question_{i} is not answered yet" in run.stdout
 
 
-def test_a_mistake_fails_with_the_graders_wording(tmp_path):
+def ddof1_nb():
     unbiased = answer_source("batchnorm_forward_answer").replace(
         "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"
     )
-    run = validate(tmp_path, with_answers({"batchnorm_forward_answer": unbiased}))
+    return with_answers({"batchnorm_forward_answer": unbiased})
+
+
+def test_a_mistake_fails_with_the_graders_wording(tmp_path):
+    run = validate(tmp_path, ddof1_nb())
     assert run.returncode == 1
     assert "[FAIL] stds with gamma=1, beta=0" in run.stdout
     assert "public checks for batchnorm_forward_train FAILED." in run.stdout
+    # the backward check says first that its failure may come from upstream
+    backward = run.stdout[run.stdout.index("Cause upstream: batchnorm_forward_train") :]
+    assert backward.index("this check of batchnorm_backward uses batchnorm_forward") < (
+        backward.index("Task batchnorm_backward: public checks")
+    )
+    assert "All public checks for batchnorm_backward_alt passed." in run.stdout
+
+
+def nbgrader_validate(tmp_path, nb) -> tuple[bool, list[str], str]:
+    """nbgrader's Validate on the command line, in a student's folder (no course config):
+    (passed, the tasks of the failed check cells, the output). Its exit code says nothing
+    (nbgrader#1908): the output does."""
+    folder = tmp_path / "nbgrader" / "batchnorm"
+    shutil.copytree(RELEASE_DIR, folder)
+    nbformat.write(nb, folder / NOTEBOOK)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run(
+        [str(BIN / "nbgrader"), "validate", NOTEBOOK],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    out = run.stdout + run.stderr
+    passed = "Success! Your notebook passes all the tests." in out
+    assert passed != ("VALIDATION FAILED ON" in out), out
+    failed = []
+    for chunk in out.split("The following cell failed:")[1:]:
+        m = re.search(r'check\.report\("(\w+)"', chunk)
+        failed.append(m.group(1) if m else "written answer")
+    return passed, failed, out
+
+
+TASKS = [
+    "affine_forward",
+    "affine_backward",
+    "relu_forward",
+    "relu_backward",
+    "batchnorm_forward_train",
+    "batchnorm_forward_test",
+    "batchnorm_backward",
+    "batchnorm_backward_alt",
+    "layernorm_forward",
+    "layernorm_backward",
+    "FullyConnectedNet",
+]
+USES_BATCHNORM_FORWARD = {
+    "batchnorm_forward_train",
+    "batchnorm_forward_test",
+    "batchnorm_backward",
+    "batchnorm_backward_alt",
+    "FullyConnectedNet",
+}
+CASES = {
+    "blank release": lambda: nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
+    "one wrong function (ddof=1)": ddof1_nb,
+    "all correct": student_nb,
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_nbgrader_validate_agrees(tmp_path, case):
+    """nbgrader's Validate fails exactly when a public check fails or an answer is missing,
+    and python -m cs231n.validate says the same, task by task."""
+    nb = CASES[case]()
+    passed, failed, out = nbgrader_validate(tmp_path, nb)
+    ours = validate(tmp_path, nb)
+    assert passed == (ours.returncode == 0), (out, ours.stdout)
+    ours_failed = {t for t in TASKS if f"All public checks for {t} passed." not in ours.stdout}
+    assert ours_failed == {t for t in failed if t != "written answer"}, (out, ours.stdout)
+    unanswered = ours.stdout.count("is not answered yet")
+    assert failed.count("written answer") == unanswered
+    if case == "all correct":
+        assert passed and not failed
+    elif case == "blank release":
+        assert ours_failed == set(TASKS) and unanswered == 4
+        assert "NotImplementedError: affine_forward: not implemented yet" in out
+    else:
+        assert "batchnorm_forward_train" in ours_failed
+        assert ours_failed <= USES_BATCHNORM_FORWARD
+        assert "PublicChecksFailed: batchnorm_forward_train: 2 public check(s) failed" in out

@@ -15,6 +15,10 @@ from ..sandbox import Isolation
 from .collect import Student, atomic_write
 from .config import nbgrader_config
 
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+"""What nbgrader's exchange keeps beside a collected notebook: ``autograde`` reads the submission
+time from the first, and ``release_feedback`` names a student's feedback by both."""
+
 COURSE_CONFIG = """\
 # nbgrader course of a grading run, written by `python -m autograder grade`.
 # From this folder, nbgrader's own commands (formgrader, export, generate_feedback) work on
@@ -107,7 +111,27 @@ class Batch:
             tmp = dest.with_name(f".{dest.name}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, dest)
-        return hashlib.sha256(data).hexdigest()
+        return hashlib.sha256(data).hexdigest() + self.stage_exchange_files(student)
+
+    def stage_exchange_files(self, student: Student) -> str:
+        """Copy nbgrader's exchange files (regular, small files only) beside the staged notebook;
+        their digest, so that a resubmission of the same notebook is graded again."""
+        assert student.notebook is not None
+        digest, found = hashlib.sha256(), False
+        folder = self.submitted_path(student.id).parent
+        for name in EXCHANGE_FILES:
+            src, dest = student.notebook.parent / name, folder / name
+            if src.is_file() and not src.is_symlink() and src.stat().st_size <= 4096:
+                data = src.read_bytes()
+                digest.update(name.encode() + b"\0" + data)
+                found = True
+                if not dest.exists() or dest.read_bytes() != data:
+                    tmp = dest.with_name(f".{name}.tmp")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, dest)
+            elif dest.exists():
+                dest.unlink()
+        return "+" + digest.hexdigest() if found else ""
 
     def record_not_graded(self, student: str, reason: str, stderr: str = "") -> None:
         atomic_write(

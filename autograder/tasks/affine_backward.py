@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._draws import dims
-from .model import Check, CheckKind, ErrorHint, Mistake, Part, Probe, Task
+from .model import Check, CheckKind, Dependency, ErrorHint, Mistake, Part, Probe, Task
 
 RESHAPE = "dx must have x's original shape: reshape it back"
 
@@ -89,4 +89,9 @@ TASK = Task(
     ),
     error_hints=(ErrorHint(("broadcast", "reshape"), RESHAPE),),
     shape_hints={"dx": RESHAPE},
+    depends_on=(
+        Dependency(
+            "affine_forward", "is checked against the numerical gradient of your affine_forward"
+        ),
+    ),
 )

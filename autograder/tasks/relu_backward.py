@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._draws import dims, with_zeros
-from .model import Check, CheckKind, Convention, Mistake, Part, Probe, Task
+from .model import Check, CheckKind, Convention, Dependency, Mistake, Part, Probe, Task
 
 AT_ZERO = (
     "ReLU's gradient at exactly x == 0 is a convention the mathematics leaves open: this "
@@ -85,4 +85,9 @@ TASK = Task(
         ),
     ),
     conventions=(Convention("dx", AT_ZERO, lambda i, r: i["dout"] * (i["x"] >= 0)),),
+    depends_on=(
+        Dependency(
+            "relu_forward", "is checked against the numerical gradient of your relu_forward"
+        ),
+    ),
 )

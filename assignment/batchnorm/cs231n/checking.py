@@ -4,8 +4,12 @@ The notebook's public checks and the autograder's hidden checks both use these
 constants and functions, so a student sees the same wording in the notebook,
 in ``validate`` and in the grading feedback.
 
-Each checker returns a :class:`Finding`; :func:`report` prints a task's findings
-and says in words whether they passed.
+Each checker returns a :class:`Finding`; :func:`report` prints a task's findings,
+says in words whether they passed, and raises :class:`PublicChecksFailed` when one
+failed, so that a check cell shows an error wherever it runs (Run All, nbgrader's
+Validate, ``python -m cs231n.validate``). It also records each task's verdict for
+this kernel session, so that a check whose function uses another task's function
+first says when that task fails its own checks.
 """
 
 from __future__ import annotations
@@ -59,6 +63,11 @@ NET_TOL = 1e-6
 """Relative error allowed for the whole net's loss, gradients and scores against the
 reference's, with the same parameters."""
 
+NEAR_TOL = 0.25
+"""How far (relative to the largest entry) a forward's output may be from the reference's for a
+backward to be judged by its consistency with that forward: a forward with a mistake in it
+(unbiased variance is 7-15% off on small batches), not another function."""
+
 MISTAKE_TOL = 1e-6
 """Relative error within which an output is recognised as a known mistake's output."""
 
@@ -71,12 +80,16 @@ class Finding:
     passed: whether it passed.
     detail: the number that shows it, e.g. ``"relative error 1.7e-09 (pass: < 1e-07)"``.
     mistake: where the failure matches a known mistake, that mistake in a student's words.
+    kind: for a failure the grading weighs apart, what it is: ``"convention"`` (a point the
+        mathematics leaves open), ``"side effect"`` (an input changed in place) or ``"shape"``
+        (a shape that broadcasts to the right values); empty for a plain failure.
     """
 
     what: str
     passed: bool
     detail: str
     mistake: str | None = None
+    kind: str = ""
 
 
 def _shape_finding(what, got, expected):
@@ -165,10 +178,10 @@ def format_report(task, findings, public=True):
     kind = "public" if public else "hidden"
     lines = [f"Task {task}: {kind} checks"]
     for f in findings:
-        mark = "PASS" if f.passed else "FAIL"
+        mark = "PASS" if f.passed else (f.kind.upper() or "FAIL")
         lines.append(f"  [{mark}] {f.what}: {f.detail}")
         if f.mistake and not f.passed:
-            lines.append(f"         likely mistake: {f.mistake}")
+            lines.append(f"         {'likely mistake' if not f.kind else f.kind}: {f.mistake}")
     if all(f.passed for f in findings):
         tail = " Hidden checks run at grading." if public else ""
         lines.append(f"All {kind} checks for {task} passed.{tail}")
@@ -178,9 +191,92 @@ def format_report(task, findings, public=True):
     return "\n".join(lines)
 
 
-def report(task, findings, public=True):
-    """Print a task's findings and whether they all passed."""
+class PublicChecksFailed(AssertionError):
+    """A task's public checks failed; raised by :func:`report` after it printed them.
+
+    task: the task id.
+    failed: what each failing check checked.
+    upstream: the tasks this check depends on that fail their own public checks.
+    """
+
+    def __init__(self, task, failed, upstream=()):
+        self.task, self.failed, self.upstream = task, tuple(failed), tuple(upstream)
+        message = f"{task}: {len(self.failed)} public check(s) failed: {'; '.join(self.failed)}"
+        if self.upstream:
+            one = len(self.upstream) == 1
+            message += f". Fix {', '.join(self.upstream)} first: " + (
+                "it fails its own public checks and this check uses it"
+                if one
+                else "they fail their own public checks and this check uses them"
+            )
+        super().__init__(message)
+
+
+_verdicts = {}
+"""task -> whether its public checks passed, the last time its check cell reported in this
+kernel session."""
+
+
+def verdict(task):
+    """Whether ``task``'s public checks passed when they last reported; None if they have not."""
+    return _verdicts.get(task)
+
+
+def function_of(task):
+    """The function a task is about: ``batchnorm_forward_train`` -> ``batchnorm_forward``."""
+    return task.removesuffix("_train").removesuffix("_test")
+
+
+def upstream_notes(task, depends_on, failing_here):
+    """What to say first about the tasks ``task``'s check depends on.
+
+    A dependency that failed its own public checks is named always; one that has not
+    reported in this session (its check cell did not run, or raised before its report)
+    is named only when this task fails too.
+    """
+    notes = []
+    for dep in depends_on:
+        used = function_of(dep)
+        if verdict(dep) is False:
+            notes.append(
+                f"Cause upstream: {dep} fails its public checks, and this check of {task} uses "
+                f"{used}: fix {dep} first; failures below may come from it."
+            )
+        elif verdict(dep) is None and failing_here:
+            notes.append(
+                f"Note: {dep} has not passed its public checks in this session (run its check "
+                f"cell first); this check of {task} uses {used}, so failures below may come "
+                "from it."
+            )
+    return notes
+
+
+def report(task, findings, public=True, depends_on=()):
+    """Print a task's findings and whether they all passed; raise if one failed.
+
+    task: the task id.
+    findings: the :class:`Finding` of each check.
+    public: whether these are the notebook's public checks (the verdict is then recorded).
+    depends_on: the tasks whose functions this check also runs (e.g. a backward check runs
+        the forward pass first); when one of them fails its own public checks, that is said
+        first, before this task's report.
+
+    Raises
+    ------
+    PublicChecksFailed
+        when a check failed, after printing the report, naming the task and the checks.
+    """
+    __tracebackhide__ = True  # IPython shows the check cell's line, not this function
+    findings = list(findings)
+    failed = [f.what for f in findings if not f.passed]
+    for note in upstream_notes(task, depends_on, bool(failed)):
+        print(note)
     print(format_report(task, findings, public))
+    if public:
+        _verdicts[task] = not failed
+    if failed:
+        upstream = [dep for dep in depends_on if verdict(dep) is False]
+        raise PublicChecksFailed(task, failed, upstream)
 
 
 @contextlib.contextmanager

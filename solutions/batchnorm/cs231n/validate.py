@@ -16,8 +16,13 @@ import os
 import sys
 from pathlib import Path
 
+from .checking import PublicChecksFailed
+
 SKIPPED = ("load_data", "experiment_")
 """Locked cells the grader does not run either: data loading and the experiments."""
+
+UPSTREAM_NOTES = ("Cause upstream: ", "Note: ")
+"""How the lines that ``checking.report`` prints before a report about its dependencies begin."""
 
 
 def _meta(cell):
@@ -30,6 +35,19 @@ def _transform(source: str) -> str:
     except ImportError:
         return source
     return TransformerManager().transform_cell(source)
+
+
+def _report(text: str, task: str) -> str:
+    """The part of a check cell's output that is its report: the notes on the tasks it depends
+    on, then the lines from ``Task <task>:`` on."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(f"Task {task}:")]
+    if not starts:
+        return ""
+    first = starts[0]
+    while first > 0 and lines[first - 1].startswith(UPSTREAM_NOTES):
+        first -= 1
+    return "\n".join(lines[first:])
 
 
 class _Shell:
@@ -65,22 +83,25 @@ def validate(path: Path) -> int:
             continue
         is_check = meta.get("grade") and not meta.get("solution")
         output = io.StringIO()
+        checks_failed = False
         try:
             with contextlib.redirect_stdout(output):
                 code = compile(_transform(cell.source), f"<cell {index}>", "exec")
                 exec(code, namespace)  # noqa: S102  (your own notebook, as Run All runs it)
             error = None
-        except Exception as exc:  # noqa: BLE001  (report it, go on like Run All would not)
+        except PublicChecksFailed:
+            error, checks_failed = "PublicChecksFailed", True  # the report says which
+        except Exception as exc:  # noqa: BLE001  (report it, go on as Run All does)
             error = f"{type(exc).__name__}: {exc}"
         if is_check:
-            text = output.getvalue()
-            report = text[text.find(f"Task {gid}:") :] if f"Task {gid}:" in text else ""
-            if error:
+            report = _report(output.getvalue(), gid)
+            if error and not checks_failed:
                 print(f"Task {gid}: public checks\n  [FAIL] the check cell raised {error}\n")
                 failed.append(gid)
             else:
                 print(report.rstrip() + "\n")
-                (passed if f"All public checks for {gid} passed." in report else failed).append(gid)
+                ok = not error and f"All public checks for {gid} passed." in report
+                (passed if ok else failed).append(gid)
         elif error:
             problems.append(f"cell {index} ({gid or 'your own cell'}) raised {error}")
     print(

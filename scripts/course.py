@@ -1,0 +1,120 @@
+"""Set up a course that runs on nbgrader's exchange in a local folder: ``make course``.
+
+    python scripts/course.py [DIR]        (default: course/)
+
+DIR then holds
+
+- ``nbgrader_config.py``: the instructor's configuration, i.e. the kit's ``nbgrader_config.py``
+  with the exchange in ``DIR/exchange``, the committed release ``assignment/`` as nbgrader's
+  release folder, collected submissions in ``DIR/submitted`` and the feedback that
+  ``python -m autograder grade DIR --out DIR/graded`` writes (``DIR/graded/course/feedback``)
+  as the feedback to release;
+- ``exchange/``: nbgrader's exchange (on a shared machine, a folder every student can write to,
+  like nbgrader's default ``/srv/nbgrader/exchange``);
+- ``student/nbgrader_config.py``: what a student's Jupyter needs to find the course (exchange
+  and course id); copy it to the students' Jupyter configuration, e.g.
+  ``/etc/jupyter/nbgrader_config.py`` in their image or ``~/.jupyter/nbgrader_config.py``.
+
+Then, from DIR, with the instructor's environment activated (nbgrader calls ``alembic``):
+
+    nbgrader release_assignment batchnorm
+    # students: Assignments tab -> Fetch, work, Submit
+    nbgrader collect batchnorm
+    python -m autograder grade . --out graded
+    nbgrader release_feedback batchnorm
+    # students: Assignments tab -> Fetch Feedback
+
+A rerun of ``python -m autograder grade . --out graded`` after TAs scored the written answers in
+the formgrader (``cd graded/course && jupyter lab``, Formgrader) re-exports ``grades.csv``;
+``(cd graded/course && nbgrader generate_feedback batchnorm --force)`` then
+``nbgrader release_feedback batchnorm`` gives students the feedback with those scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE_ID = "batchnorm-kit"
+"""The kit's course id (``nbgrader_config.py``); the exchange files courses under it."""
+
+INSTRUCTOR_CONFIG = """\
+# The instructor's side of a course on nbgrader's exchange, written by `make course`.
+# Run nbgrader's commands (release_assignment, collect, release_feedback) from this folder.
+c = get_config()  # noqa: F821
+load_subconfig({kit_config!r})  # noqa: F821  (the kit's own configuration)
+c.CourseDirectory.root = {course!r}
+c.CourseDirectory.source_directory = {source!r}
+c.CourseDirectory.release_directory = {release!r}
+c.CourseDirectory.db_url = {db_url!r}
+# What `python -m autograder grade . --out graded` writes is the feedback to release.
+c.CourseDirectory.feedback_directory = "graded/course/feedback"
+c.Exchange.root = {exchange!r}
+"""
+
+STUDENT_CONFIG = """\
+# A student's nbgrader configuration for this course, written by `make course`: copy it into the
+# students' Jupyter configuration (e.g. /etc/jupyter/nbgrader_config.py or
+# ~/.jupyter/nbgrader_config.py). The Assignments tab then lists the course's assignments.
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = {exchange!r}
+"""
+
+
+def setup(course: Path) -> None:
+    """Write the course's folders and configurations (idempotent; the exchange is kept)."""
+    course = course.resolve()
+    exchange = course / "exchange"
+    exchange.mkdir(parents=True, exist_ok=True)
+    # Every student writes their submission into the exchange: rwx for all, as nbgrader sets it.
+    exchange.chmod(stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO)
+    (course / "student").mkdir(exist_ok=True)
+    _write(
+        course / "nbgrader_config.py",
+        INSTRUCTOR_CONFIG.format(
+            kit_config=str(ROOT / "nbgrader_config.py"),
+            course=str(course),
+            source=str(ROOT / "solutions"),
+            release=str(ROOT / "assignment"),
+            db_url=f"sqlite:///{course / 'gradebook.db'}",
+            exchange=str(exchange),
+        ),
+    )
+    _write(
+        course / "student" / "nbgrader_config.py",
+        STUDENT_CONFIG.format(course_id=COURSE_ID, exchange=str(exchange)),
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="See the module docstring or README.md, 'The exchange workflow'.",
+    )
+    parser.add_argument("dir", nargs="?", type=Path, default=ROOT / "course")
+    args = parser.parse_args(argv)
+    setup(args.dir)
+    course = args.dir.resolve()
+    print(
+        f"course set up in {course}\n"
+        f"  instructor: cd {course} && nbgrader release_assignment batchnorm\n"
+        f"  students:   their Jupyter configuration gets {course / 'student/nbgrader_config.py'}\n"
+        f"  then:       nbgrader collect batchnorm && python -m autograder grade . --out graded"
+        " && nbgrader release_feedback batchnorm"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
