@@ -53,7 +53,7 @@ def test_no_solution_or_hidden_test_line_in_release():
     for cell in nb.cells:
         secret.update(region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
         secret.update(region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-    assert len(secret) > 100
+    assert len(secret) > 80  # the solution lines (the check cells hold no hidden-test block)
     markers = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"]
     for path in RELEASE_ROOT.rglob("*"):
         if not path.is_file() or "__pycache__" in path.parts:
