@@ -5,9 +5,19 @@ and the experiments are not run: grading never retrains."""
 
 from __future__ import annotations
 
+import functools
+
 from .. import tasks
+from ..sandboxed.probes import python_source
 from .model import Plan, Step, StepKind
 from .reference import grade_id, reference_answers, setup_source, source_notebook
+
+
+@functools.cache
+def setup_python() -> str:
+    """The instructor's setup cell as plain Python (its ``%matplotlib inline`` turned into a
+    call), transformed here once: the sandbox then needs no IPython for it."""
+    return python_source(setup_source())
 
 
 def plan(nb) -> Plan:
@@ -22,7 +32,7 @@ def plan(nb) -> Plan:
             continue
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         if gid == "setup":
-            steps.append(Step(f"cell{index}", StepKind.SETUP, setup_source(), index))
+            steps.append(Step(f"cell{index}", StepKind.SETUP, setup_python(), index))
         elif gid.endswith("_answer") and gid in known:
             answers_seen.add(gid)
             steps.append(
@@ -39,7 +49,7 @@ def plan(nb) -> Plan:
                 Step(f"cell{index}", StepKind.CELL, source, index, label=f"your cell {index}")
             )
     if not any(s.kind is StepKind.SETUP for s in steps):
-        steps.insert(0, Step("setup", StepKind.SETUP, setup_source(), -1))
+        steps.insert(0, Step("setup", StepKind.SETUP, setup_python(), -1))
         notes.append("the setup cell is missing: the original setup was run first")
     first_student = next((i for i, s in enumerate(steps) if s.kind.student), len(steps))
     steps.insert(first_student, Step("scan", StepKind.SCAN))

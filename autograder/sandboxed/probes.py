@@ -17,6 +17,20 @@ from __future__ import annotations
 
 import numpy as np
 
+IPYTHON_SIGNS = ("%", "!", "?", ">>>", "In [", "...:")
+"""What a cell needs IPython's input transformer for: magics, shell escapes, help, pasted
+prompts (and, below, a first line that is indented: IPython dedents the cell)."""
+
+
+def needs_ipython(source: str) -> bool:
+    return source[:1].isspace() or any(sign in source for sign in IPYTHON_SIGNS)
+
+
+def plain_python(source: str) -> str:
+    """``python_source`` only where the cell needs it: importing IPython's transformer costs a
+    few hundred milliseconds in every sandbox, and most cells are plain Python already."""
+    return python_source(source) if needs_ipython(source) else source
+
 
 def python_source(source: str) -> str:
     """A cell's source with IPython syntax (``%magic``, ``!cmd``) turned into plain Python."""
