@@ -52,9 +52,11 @@ format: $(VENV)/.installed
 bench-notebook: $(VENV)/.installed
 	$(BIN)/python -m autograder execute solutions/batchnorm/BatchNormalization.ipynb
 
-## bench-grading: seconds per submission for a batch of 30 full submissions
+## bench-grading: the kit against stock nbgrader on 30 full submissions (their times, the
+## ratio, seconds per submission); then the kit alone on a class of 100
 bench-grading: $(VENV)/.installed
 	$(BIN)/python -m autograder bench --students 30
+	$(BIN)/python -m autograder bench --students 100 --no-stock
 
 ## stress: the grader on a busy or faulty host at class size (100 students); prints
 ## graded / not graded / wrong per scenario (a measurement, not a test)

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
     bench.add_argument("--students", type=int, default=30)
     bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    bench.add_argument(
+        "--no-stock", action="store_true", help="time the kit only, not stock nbgrader too"
+    )
     return parser
 
 
@@ -110,7 +113,7 @@ def demo_command(args) -> int:
 def bench_command(args) -> int:
     from .kit.bench import main
 
-    return main(args.students, args.workers)
+    return main(args.students, args.workers, with_stock=not args.no_stock)
 
 
 def execute_command(args) -> int:

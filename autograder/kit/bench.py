@@ -1,35 +1,96 @@
-"""``make bench-grading``: seconds per submission for a batch of full submissions (a measurement,
-not a test)."""
+"""``make bench-grading``: the kit against stock nbgrader on the same batch, in one run (a
+measurement, not a test).
+
+The batch is ``--students`` honest full submissions (the release with every answer written in).
+The kit: ``grade`` into a fresh OUT whose nbgrader course is prepared beforehand (as stock's
+``generate_assignment`` is, outside its timing). Stock nbgrader: the same source notebook in a
+course with nbgrader's default configuration, one ``nbgrader autograde`` call for the batch: it
+runs every notebook in a Jupyter kernel, experiments included.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+STOCK_CONFIG = """\
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "stock"
+"""
 
-def main(students: int, workers: int) -> int:
-    """Seconds per submission for a batch of full submissions (not a test: a measurement)."""
-    import tempfile
 
+def _submissions(folder: Path, students: int) -> list[str]:
     import nbformat
 
-    from ..course.batch import run
-    from ..layout import NOTEBOOK, SOURCE_DIR
+    from ..layout import NOTEBOOK
+    from .examples import filled_release
 
-    reference = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
-    with tempfile.TemporaryDirectory() as tmp:
-        subs = Path(tmp, "submissions")
-        for i in range(students):
-            (subs / f"student{i:03d}").mkdir(parents=True)
-            nbformat.write(reference, subs / f"student{i:03d}" / NOTEBOOK)
-        Path(tmp, "out").mkdir()
-        run(subs, Path(tmp, "out"), workers=workers)  # warm: the course's gradebook exists
-        start = time.perf_counter()
-        code = run(subs, Path(tmp, "out"), workers=workers, regrade=True)
-        seconds = time.perf_counter() - start
-    print(
-        f"bench: {students} full submissions, {workers} workers, {os.cpu_count()} cores: "
-        f"{seconds:.1f} s, {seconds / students:.2f} s per submission"
+    nb = filled_release()
+    names = [f"student{i:03d}" for i in range(students)]
+    for name in names:
+        (folder / name).mkdir(parents=True)
+        nbformat.write(nb, folder / name / NOTEBOOK)
+    return names
+
+
+def kit(subs: Path, out: Path, workers: int) -> float:
+    """Wall seconds of the kit's grade command on ``subs`` (the course prepared first)."""
+    from ..course.batch import run
+    from ..course.out import Batch
+
+    Batch(out).prepare()
+    start = time.perf_counter()
+    code = run(subs, out, workers=workers)
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"the kit's grade command exited {code}")
+    return seconds
+
+
+def stock(subs: Path, course: Path, names: list[str]) -> float:
+    """Wall seconds of one stock ``nbgrader autograde`` call for the batch."""
+    from ..layout import ASSIGNMENT, SOURCE_DIR
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    shutil.copytree(
+        SOURCE_DIR, course / "source" / ASSIGNMENT, ignore=shutil.ignore_patterns("__pycache__")
     )
-    return code
+    (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    subprocess.run(
+        [nbgrader, "generate_assignment", ASSIGNMENT, "--create", "--force"],
+        cwd=course, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    for name in names:
+        shutil.copytree(subs / name, course / "submitted" / name / ASSIGNMENT)
+    start = time.perf_counter()
+    subprocess.run(
+        [nbgrader, "autograde", ASSIGNMENT, "--create", "--force"],
+        cwd=course, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def main(students: int, workers: int, with_stock: bool = True) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        subs = Path(tmp, "subs")
+        names = _submissions(subs, students)
+        kit_seconds = kit(subs, Path(tmp, "out"), workers)
+        stock_seconds = stock(subs, Path(tmp, "stock"), names) if with_stock else None
+    cores = os.cpu_count()
+    print(
+        f"bench: {students} full submissions on {cores} cores, {workers} workers\n"
+        f"  kit:   {kit_seconds:7.1f} s, {kit_seconds / students:.2f} s per submission"
+    )
+    if stock_seconds is not None:
+        print(
+            f"  stock: {stock_seconds:7.1f} s, {stock_seconds / students:.2f} s per submission "
+            f"(nbgrader autograde: every notebook run in a kernel)\n"
+            f"  the kit is {stock_seconds / kit_seconds:.1f}x faster"
+        )
+    return 0
