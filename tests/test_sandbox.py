@@ -117,7 +117,8 @@ def wait_for(predicate, timeout: float) -> bool:
 
 
 def grandchild_code(token: str, *, daemonize: bool, then: str) -> str:
-    """Child code that starts a grandchild sleeping forever.
+    """Child code that starts a grandchild sleeping forever, waits for the test to write
+    ``seen`` (the test found the grandchild on the host), then runs ``then``.
 
     The grandchild's argv carries ``"sbxgc" + token`` (assembled at run time,
     so only the grandchild's command line contains it) and writes its pid to
@@ -140,6 +141,10 @@ else:
 while not os.path.exists("gc.pid"):
     time.sleep(0.01)
 print("grandchild started", flush=True)
+for _ in range(60_000):  # until the test has seen the grandchild on the host
+    if os.path.exists("seen"):
+        break
+    time.sleep(0.01)
 {then}
 """
 
@@ -161,6 +166,7 @@ def check_no_survivor(workdir: Path, limits: Limits, *, daemonize: bool, then: s
         assert ran, "grandchild never ran"
         running = host_pids_with(marker)
         assert running, "grandchild not found on the host while the child runs"
+        (workdir / "seen").write_text("")  # the child goes on only now: no race with its exit
         result = future.result(timeout=4 * PATIENCE)
     assert "grandchild started" in result.stdout
     assert wait_for(lambda: not host_pids_with(marker), PATIENCE), "a grandchild survived"

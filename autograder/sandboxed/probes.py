@@ -15,20 +15,31 @@ the runner binds it before the student's first line runs.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-IPYTHON_SIGNS = ("%", "!", "?", ">>>", "In [", "...:")
-"""What a cell needs IPython's input transformer for: magics, shell escapes, help, pasted
-prompts (and, below, a first line that is indented: IPython dedents the cell)."""
+PROMPT = re.compile(r"^\s*(>>>|\.\.\.:|In \[\d*\]:)", re.MULTILINE)
+"""A pasted interpreter prompt, which IPython strips; ``In [1]: x`` is even valid Python (an
+annotation), so compiling alone does not tell."""
 
 
 def needs_ipython(source: str) -> bool:
-    return source[:1].isspace() or any(sign in source for sign in IPYTHON_SIGNS)
+    """Whether IPython's input transformer would change the cell: it is not plain Python
+    (magics, shell escapes, help, an indented first line) or it holds pasted prompts."""
+    if PROMPT.search(source):
+        return True
+    try:
+        compile(source, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # the transformer passes it through; running it reports the error
+    return False
 
 
 def plain_python(source: str) -> str:
-    """``python_source`` only where the cell needs it: importing IPython's transformer costs a
-    few hundred milliseconds in every sandbox, and most cells are plain Python already."""
+    """``python_source`` only where the cell needs it: importing IPython's transformer costs
+    about a hundred milliseconds in every sandbox, and most cells are plain Python already
+    (even with ``!=`` or ``%`` in them)."""
     return python_source(source) if needs_ipython(source) else source
 
 

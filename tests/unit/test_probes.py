@@ -64,3 +64,39 @@ def test_an_unknown_mode_must_raise():
 def test_magics_become_plain_python():
     source = probes.python_source("%matplotlib inline\nx = 1\n!ls\n")
     assert "get_ipython()" in source and "x = 1" in source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "%matplotlib inline\nx = 1\n",
+        "x = 1\n!ls\n",
+        "np.zeros?\n",
+        "  x = 1\n",  # indented first line: IPython dedents it
+        ">>> x = 1\n",
+        "In [1]: x = 1\n",  # valid Python (an annotation), but a pasted prompt
+        "%%time\nx = 1\n",
+    ],
+)
+def test_ipython_syntax_is_transformed(source):
+    assert probes.needs_ipython(source)
+    assert probes.plain_python(source) == probes.python_source(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "if mode != 'train':\n    x = 1 % 3\n",
+        's = "why? 100%!"\n',
+        "def f(x):\n    '''Returns x!'''\n    return x\n",
+        "",
+    ],
+)
+def test_plain_python_is_left_alone(source):
+    assert not probes.needs_ipython(source)
+    assert probes.plain_python(source) == source
+
+
+def test_a_cell_too_deep_to_compile_is_not_an_error_here():
+    source = "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    assert probes.needs_ipython(source)
