@@ -16,6 +16,7 @@ c.CourseDirectory.course_id = "batchnorm-kit"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignment"
 
+# CheckCellMetadata: nbgrader's checks, with the JSON schema's validator built once.
 # Stubs name their task: raise NotImplementedError("<task>: ...").
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
@@ -23,13 +24,13 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.LockCells",
     "autograder.course.plugins.TaskStubs",
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.course.plugins.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.course.plugins.CheckCellMetadata",
 ]
 
 # Autograde: the student's code never runs in a Jupyter kernel. HiddenChecks (instead of
@@ -40,7 +41,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.course.plugins.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
     "autograder.course.plugins.HiddenChecks",
@@ -49,7 +50,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.course.plugins.CheckCellMetadata",
 ]
 # A deleted cell comes back from the gradebook instead of waiting for a manual grade forever.
 c.OverwriteCells.add_missing_cells = True
@@ -63,6 +64,8 @@ c.GenerateFeedback.preprocessors = [
     "autograder.course.plugins.GetGradesTold",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# nbgrader's exporter, with templates compiled once per batch and no re-parse of each page
+c.GenerateFeedback.exporter_class = "autograder.course.plugins.FeedbackExporter"
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(autograder.course.__file__), "templates"),
     os.path.join(_NBGRADER, "templates"),
