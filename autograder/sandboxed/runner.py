@@ -15,14 +15,13 @@ Nothing here decides a grade: the trusted side loads these files, validates them
 from __future__ import annotations
 
 import builtins
-import importlib
 import json
 import os
 import sys
 import traceback
-import types
 from pathlib import Path
 
+import lazy
 import numpy as np
 import probes
 from audit import Writing, install_audit, patched, snapshot
@@ -168,31 +167,6 @@ def scan_cells(steps: list[dict], progress: Progress) -> None:
         progress.write(scanned="your code", flags=[scan.TOO_DEEP])
 
 
-class _Pyplot(types.ModuleType):
-    """``matplotlib.pyplot`` until it is used: the setup cell and the given helpers import it, and
-    importing it takes half a second in every sandbox, but grading draws nothing. ``rcParams``
-    is matplotlib's own; anything else imports the real module (its font list is already in
-    MPLCONFIGDIR, so that import runs no program)."""
-
-    def __getattr__(self, name):
-        import matplotlib
-
-        if name == "rcParams":
-            return matplotlib.rcParams
-        del sys.modules["matplotlib.pyplot"]
-        delattr(matplotlib, "pyplot")
-        real = importlib.import_module("matplotlib.pyplot")
-        return getattr(real, name)
-
-
-def lazy_pyplot() -> None:
-    import matplotlib
-
-    proxy = _Pyplot("matplotlib.pyplot")
-    sys.modules["matplotlib.pyplot"] = proxy
-    setattr(matplotlib, "pyplot", proxy)  # noqa: B010  (matplotlib declares no such attribute)
-
-
 def load_inputs(path: Path) -> dict:
     nested: dict = {}
     with np.load(path, allow_pickle=False) as data:
@@ -215,7 +189,7 @@ def main(job_path: str) -> int:
     builtins.get_ipython = lambda: shell  # type: ignore[attr-defined]
     ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: shell}
     os.chdir(job_dir)
-    lazy_pyplot()
+    lazy.install()
     from cs231n.gradient_check import eval_numerical_gradient_array as numgrad
 
     before = snapshot()
