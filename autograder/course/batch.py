@@ -2,7 +2,7 @@
 
 OUT holds an nbgrader course (``OUT/course``: release, submitted, autograded, feedback) whose
 gradebook is ``OUT/gradebook.db``, and the kit's outputs: ``grades.csv``, ``results.json``,
-``feedback/<student>.html``.
+``feedback/<student>.html``. Each step shows its progress (``progress.py``).
 
 1. Collect: one folder per student (or nbgrader's ``submitted/<student>/<assignment>/``); the
    notebook is copied to ``OUT/course/submitted/<student>/batchnorm/`` under the release name.
@@ -40,6 +40,7 @@ from .collect import Student, atomic_write, collect
 from .export import export, summary_table
 from .gradebook import last_error, record_zero
 from .out import Batch
+from .progress import Progress
 from .report import REPORT, report_batch
 
 EXIT_REFUSED = 2
@@ -100,10 +101,11 @@ def run(
 
     # hidden checks, in parallel: each student's code in its own sandbox
     jobs = [s for s in todo if batch.submitted_path(s.id).exists()]
-    faults = _hidden_checks(batch, jobs, workers)
+    with Progress(len(jobs), "hidden checks") as progress:
+        faults = _hidden_checks(batch, jobs, workers, progress)
 
     # nbgrader, one student at a time: autograde (HiddenChecks reads the saved result), feedback
-    for s in todo:
+    for s in Progress(len(todo), "nbgrader").each(todo, lambda s: s.id):
         if s.id not in faults:
             try:
                 autograde_one(batch, s)
@@ -143,7 +145,9 @@ class GraderFault(grading.GraderFault):
     """nbgrader itself failed on a student."""
 
 
-def _hidden_checks(batch: Batch, jobs: list[Student], workers: int) -> dict[str, dict]:
+def _hidden_checks(
+    batch: Batch, jobs: list[Student], workers: int, progress: Progress
+) -> dict[str, dict]:
     """Run every job's hidden checks; the students who could not be graded, and why."""
     args = [
         (str(batch.submitted_path(s.id)), s.id, batch.secret, str(batch.results), batch.isolation)
@@ -161,11 +165,14 @@ def _hidden_checks(batch: Batch, jobs: list[Student], workers: int) -> dict[str,
                     fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
                 if fault:
                     faults[student] = fault
+                progress.done(student)
     else:
         for a in args:
+            progress.working_on(a[1])
             fault = hidden_checks(*a)
             if fault:
                 faults[a[1]] = fault
+            progress.done(a[1])
     return faults
 
 
