@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
         "grading refuses to run without a working bubblewrap",
     )
+    add_gradebook_options(grade)
     report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
     report.add_argument("out", type=Path, help="the grade command's --out folder")
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
@@ -50,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_gradebook_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        help="the gradebook's database, e.g. postgresql://user@host/db (default: "
+        "nbgrader_config.py's CourseDirectory.db_url, else sqlite:///OUT/gradebook.db)",
+    )
+    command.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="the grading secret that seeds the hidden inputs (default: OUT/grading_secret, "
+        "made once); shards and their merge need the same one",
+    )
+
+
 def release_command(args) -> int:
     from .kit.release import generate_release
 
@@ -63,9 +81,29 @@ def grade_command(args) -> int:
     from .sandbox import Isolation
 
     isolation = Isolation.NONE if args.no_sandbox else Isolation.BUBBLEWRAP
-    return run(
-        args.submissions, args.out, workers=args.workers, regrade=args.regrade, isolation=isolation
-    )
+    with refusals():
+        return run(
+            args.submissions,
+            args.out,
+            workers=args.workers,
+            regrade=args.regrade,
+            isolation=isolation,
+            db_url=args.db,
+            secret_file=args.secret,
+        )
+
+
+@contextlib.contextmanager
+def refusals():
+    """A gradebook or secret OUT was not graded with, or one out of reach: exit 2, saying why."""
+    from .course.database import GradebookUnreachable
+    from .course.settings import SettingsError
+
+    try:
+        yield
+    except (SettingsError, GradebookUnreachable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def gradescope_command(args) -> int:

@@ -1,8 +1,9 @@
 """``python -m autograder grade SUBMISSIONS --out OUT``: grade a batch through nbgrader.
 
 OUT holds an nbgrader course (``OUT/course``: release, submitted, autograded, feedback) whose
-gradebook is ``OUT/gradebook.db``, and the kit's outputs: ``grades.csv``, ``results.json``,
-``feedback/<student>.html``. Each step shows its progress (``progress.py``).
+gradebook is ``OUT/gradebook.db`` (or the database of ``--db``: ``settings.py``), and the kit's
+outputs: ``grades.csv``, ``results.json``, ``feedback/<student>.html``. Each step shows its
+progress (``progress.py``).
 
 1. Collect: one folder per student (or nbgrader's ``submitted/<student>/<assignment>/``); the
    notebook is copied to ``OUT/course/submitted/<student>/batchnorm/`` under the release name.
@@ -37,6 +38,7 @@ from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
 from .collect import Student, atomic_write, collect
+from .database import shown
 from .export import export, summary_table
 from .gradebook import last_error, record_zero
 from .out import Batch
@@ -75,6 +77,9 @@ def run(
     workers: int = 1,
     regrade: bool = False,
     isolation: Isolation = Isolation.BUBBLEWRAP,
+    *,
+    db_url: str | None = None,
+    secret_file: Path | None = None,
 ) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
@@ -87,7 +92,7 @@ def run(
             file=sys.stderr,
         )
         return EXIT_REFUSED
-    batch = Batch(out, isolation)
+    batch = Batch(out, isolation, db_url=db_url, secret_file=secret_file)
     students = collect(submissions)
     if not students:
         print(f"no student folders in {submissions}", file=sys.stderr)
@@ -128,7 +133,8 @@ def run(
     print(
         f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "
         f"({skipped} kept from an earlier run); "
-        f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/"
+        f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/; "
+        f"gradebook {shown(batch.db_url)}"
     )
     if faults:
         print(
