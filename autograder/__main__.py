@@ -31,6 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
         "grading refuses to run without a working bubblewrap",
     )
     add_gradebook_options(grade)
+    grade.add_argument(
+        "--shard",
+        type=shard_type,
+        metavar="I/N",
+        help="grade only the I-th of N slices of the class (by sorted student id); put the "
+        "shards together with merge",
+    )
+    merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
+    merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
+    merge.add_argument("--out", type=Path, required=True, help="the merged folder")
+    add_gradebook_options(merge)
     report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
     report.add_argument("out", type=Path, help="the grade command's --out folder")
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
@@ -68,6 +79,12 @@ def add_gradebook_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def shard_type(text: str):
+    from .course.shard import Shard
+
+    return Shard.parse(text)
+
+
 def release_command(args) -> int:
     from .kit.release import generate_release
 
@@ -90,7 +107,15 @@ def grade_command(args) -> int:
             isolation=isolation,
             db_url=args.db,
             secret_file=args.secret,
+            shard=args.shard,
         )
+
+
+def merge_command(args) -> int:
+    from .course.merge import merge
+
+    with refusals():
+        return merge(args.shards, args.out, db_url=args.db, secret_file=args.secret)
 
 
 @contextlib.contextmanager
@@ -170,6 +195,7 @@ def execute_command(args) -> int:
 COMMANDS = {
     "release": release_command,
     "grade": grade_command,
+    "merge": merge_command,
     "gradescope": gradescope_command,
     "report": report_command,
     "tasks": tasks_command,

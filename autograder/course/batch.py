@@ -2,8 +2,8 @@
 
 OUT holds an nbgrader course (``OUT/course``: release, submitted, autograded, feedback) whose
 gradebook is ``OUT/gradebook.db`` (or the database of ``--db``: ``settings.py``), and the kit's
-outputs: ``grades.csv``, ``results.json``, ``feedback/<student>.html``. Each step shows its
-progress (``progress.py``).
+outputs: ``grades.csv``, ``results.json``, ``feedback/<student>.html``. ``--shard i/n`` grades
+one slice of the class (``shard.py``). Each step shows its progress (``progress.py``).
 
 1. Collect: one folder per student (or nbgrader's ``submitted/<student>/<assignment>/``); the
    notebook is copied to ``OUT/course/submitted/<student>/batchnorm/`` under the release name.
@@ -44,6 +44,7 @@ from .gradebook import last_error, record_zero
 from .out import Batch
 from .progress import Progress
 from .report import REPORT, report_batch
+from .shard import Shard
 
 EXIT_REFUSED = 2
 """Nobody was graded: no submissions, or the isolation asked for is not available."""
@@ -80,6 +81,7 @@ def run(
     *,
     db_url: str | None = None,
     secret_file: Path | None = None,
+    shard: Shard | None = None,
 ) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
@@ -97,6 +99,9 @@ def run(
     if not students:
         print(f"no student folders in {submissions}", file=sys.stderr)
         return EXIT_REFUSED
+    if shard:
+        print(f"shard {shard}: {len(shard.select(students))} of {len(students)} student(s)")
+        students = shard.select(students)
     batch.prepare()
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
