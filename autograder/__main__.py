@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="grade only the I-th of N slices of the class (by sorted student id); put the "
         "shards together with merge",
     )
+    export = commands.add_parser(
+        "export",
+        help="write grades.csv, results.json, the feedback pages and the report of OUT again "
+        "from its gradebook (after TAs graded the written answers)",
+    )
+    export.add_argument("out", type=Path, help="the grade command's --out folder")
+    export.add_argument("--db", metavar="URL", help="the gradebook (default: the one OUT used)")
     merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
     merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
     merge.add_argument("--out", type=Path, required=True, help="the merged folder")
@@ -109,6 +116,13 @@ def grade_command(args) -> int:
             secret_file=args.secret,
             shard=args.shard,
         )
+
+
+def export_command(args) -> int:
+    from .course.refresh import refresh
+
+    with refusals():
+        return refresh(args.out, db_url=args.db)
 
 
 def merge_command(args) -> int:
@@ -195,6 +209,7 @@ def execute_command(args) -> int:
 COMMANDS = {
     "release": release_command,
     "grade": grade_command,
+    "export": export_command,
     "merge": merge_command,
     "gradescope": gradescope_command,
     "report": report_command,
