@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -29,6 +30,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
         "grading refuses to run without a working bubblewrap",
     )
+    add_gradebook_options(grade)
+    grade.add_argument(
+        "--shard",
+        type=shard_type,
+        metavar="I/N",
+        help="grade only the I-th of N slices of the class (by sorted student id); put the "
+        "shards together with merge",
+    )
+    export = commands.add_parser(
+        "export",
+        help="write grades.csv, results.json, the feedback pages and the report of OUT again "
+        "from its gradebook (after TAs graded the written answers)",
+    )
+    export.add_argument("out", type=Path, help="the grade command's --out folder")
+    export.add_argument("--db", metavar="URL", help="the gradebook (default: the one OUT used)")
+    merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
+    merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
+    merge.add_argument("--out", type=Path, required=True, help="the merged folder")
+    add_gradebook_options(merge)
     report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
     report.add_argument("out", type=Path, help="the grade command's --out folder")
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
@@ -53,6 +73,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_gradebook_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        help="the gradebook's database, e.g. postgresql://user@host/db (default: "
+        "nbgrader_config.py's CourseDirectory.db_url, else sqlite:///OUT/gradebook.db)",
+    )
+    command.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="the grading secret that seeds the hidden inputs (default: OUT/grading_secret, "
+        "made once); shards and their merge need the same one",
+    )
+
+
+def shard_type(text: str):
+    from .course.shard import Shard
+
+    return Shard.parse(text)
+
+
 def release_command(args) -> int:
     from .kit.release import generate_release
 
@@ -66,9 +108,44 @@ def grade_command(args) -> int:
     from .sandbox import Isolation
 
     isolation = Isolation.NONE if args.no_sandbox else Isolation.BUBBLEWRAP
-    return run(
-        args.submissions, args.out, workers=args.workers, regrade=args.regrade, isolation=isolation
-    )
+    with refusals():
+        return run(
+            args.submissions,
+            args.out,
+            workers=args.workers,
+            regrade=args.regrade,
+            isolation=isolation,
+            db_url=args.db,
+            secret_file=args.secret,
+            shard=args.shard,
+        )
+
+
+def export_command(args) -> int:
+    from .course.refresh import refresh
+
+    with refusals():
+        return refresh(args.out, db_url=args.db)
+
+
+def merge_command(args) -> int:
+    from .course.merge import merge
+
+    with refusals():
+        return merge(args.shards, args.out, db_url=args.db, secret_file=args.secret)
+
+
+@contextlib.contextmanager
+def refusals():
+    """A gradebook or secret OUT was not graded with, or one out of reach: exit 2, saying why."""
+    from .course.database import GradebookUnreachable
+    from .course.settings import SettingsError
+
+    try:
+        yield
+    except (SettingsError, GradebookUnreachable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def gradescope_command(args) -> int:
@@ -135,6 +212,8 @@ def execute_command(args) -> int:
 COMMANDS = {
     "release": release_command,
     "grade": grade_command,
+    "export": export_command,
+    "merge": merge_command,
     "gradescope": gradescope_command,
     "report": report_command,
     "tasks": tasks_command,

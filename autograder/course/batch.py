@@ -1,8 +1,9 @@
 """``python -m autograder grade SUBMISSIONS --out OUT``: grade a batch through nbgrader.
 
 OUT holds an nbgrader course (``OUT/course``: release, submitted, autograded, feedback) whose
-gradebook is ``OUT/gradebook.db``, and the kit's outputs: ``grades.csv``, ``results.json``,
-``feedback/<student>.html``.
+gradebook is ``OUT/gradebook.db`` (or the database of ``--db``: ``settings.py``), and the kit's
+outputs: ``grades.csv``, ``results.json``, ``feedback/<student>.html``. ``--shard i/n`` grades
+one slice of the class (``shard.py``). Each step shows its progress (``progress.py``).
 
 1. Collect: one folder per student (or nbgrader's ``submitted/<student>/<assignment>/``); the
    notebook is copied to ``OUT/course/submitted/<student>/batchnorm/`` under the release name.
@@ -37,10 +38,13 @@ from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
 from .collect import Student, atomic_write, collect
+from .database import shown
 from .export import export, summary_table
 from .gradebook import last_error, record_zero
 from .out import Batch
+from .progress import Progress
 from .report import REPORT, report_batch
+from .shard import Shard
 
 EXIT_REFUSED = 2
 """Nobody was graded: no submissions, or the isolation asked for is not available."""
@@ -74,6 +78,10 @@ def run(
     workers: int = 1,
     regrade: bool = False,
     isolation: Isolation = Isolation.BUBBLEWRAP,
+    *,
+    db_url: str | None = None,
+    secret_file: Path | None = None,
+    shard: Shard | None = None,
 ) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
@@ -86,11 +94,14 @@ def run(
             file=sys.stderr,
         )
         return EXIT_REFUSED
-    batch = Batch(out, isolation)
+    batch = Batch(out, isolation, db_url=db_url, secret_file=secret_file)
     students = collect(submissions)
     if not students:
         print(f"no student folders in {submissions}", file=sys.stderr)
         return EXIT_REFUSED
+    if shard:
+        print(f"shard {shard}: {len(shard.select(students))} of {len(students)} student(s)")
+        students = shard.select(students)
     batch.prepare()
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
@@ -100,10 +111,11 @@ def run(
 
     # hidden checks, in parallel: each student's code in its own sandbox
     jobs = [s for s in todo if batch.submitted_path(s.id).exists()]
-    faults = _hidden_checks(batch, jobs, workers)
+    with Progress(len(jobs), "hidden checks") as progress:
+        faults = _hidden_checks(batch, jobs, workers, progress)
 
     # nbgrader, one student at a time: autograde (HiddenChecks reads the saved result), feedback
-    for s in todo:
+    for s in Progress(len(todo), "nbgrader").each(todo, lambda s: s.id):
         if s.id not in faults:
             try:
                 autograde_one(batch, s)
@@ -126,7 +138,8 @@ def run(
     print(
         f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "
         f"({skipped} kept from an earlier run); "
-        f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/"
+        f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/; "
+        f"gradebook {shown(batch.db_url)}"
     )
     if faults:
         print(
@@ -143,7 +156,9 @@ class GraderFault(grading.GraderFault):
     """nbgrader itself failed on a student."""
 
 
-def _hidden_checks(batch: Batch, jobs: list[Student], workers: int) -> dict[str, dict]:
+def _hidden_checks(
+    batch: Batch, jobs: list[Student], workers: int, progress: Progress
+) -> dict[str, dict]:
     """Run every job's hidden checks; the students who could not be graded, and why."""
     args = [
         (str(batch.submitted_path(s.id)), s.id, batch.secret, str(batch.results), batch.isolation)
@@ -161,11 +176,14 @@ def _hidden_checks(batch: Batch, jobs: list[Student], workers: int) -> dict[str,
                     fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
                 if fault:
                     faults[student] = fault
+                progress.done(student)
     else:
         for a in args:
+            progress.working_on(a[1])
             fault = hidden_checks(*a)
             if fault:
                 faults[a[1]] = fault
+            progress.done(a[1])
     return faults
 
 

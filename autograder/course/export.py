@@ -1,5 +1,6 @@
 """What a batch leaves for people: grades.csv, results.json, each student's feedback page, and
-the summary table, from the gradebook and the saved results."""
+the summary table, from the gradebook and the saved results (and the roster, for later
+exports)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..layout import ASSIGNMENT, NOTEBOOK_ID
 from .collect import Student, atomic_write
 from .gradebook import gradebook_scores, manual_points
 from .out import Batch
+from .roster import save as save_roster
 
 
 def export(batch: Batch, students: list[Student]) -> list[dict]:
@@ -23,6 +25,7 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
 
     A student who is not graded gets no score anywhere: ``status`` says "not graded" and why.
     """
+    save_roster(batch.out, students)
     points = tasks.points()
     manual_names = sorted(n for n in manual_points())
     columns = list(points) + manual_names

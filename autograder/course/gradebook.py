@@ -1,5 +1,5 @@
 """nbgrader's gradebook, the system of record for every score: what the kit writes into it
-(a zero for a missing notebook) and reads from it."""
+(a zero for a missing notebook), reads from it, and copies from one into another (merge)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,43 @@ def manual_points() -> dict[str, float]:
         for c in source_notebook().cells
         if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")
     }
+
+
+def copy_submission(source, dest, student: str) -> None:
+    """A student's submission, every score and comment (a TA's too), from one open nbgrader
+    ``Gradebook`` into another that knows the same assignment: what ``merge`` does when the
+    shards had gradebooks of their own."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        submitted = source.find_submission(ASSIGNMENT, student)
+    except MissingEntry:
+        return
+    who = submitted.student
+    dest.update_or_create_student(
+        student,
+        first_name=who.first_name,
+        last_name=who.last_name,
+        email=who.email,
+        lms_user_id=who.lms_user_id,
+    )
+    copy = dest.update_or_create_submission(
+        ASSIGNMENT, student, timestamp=submitted.timestamp, extension=submitted.extension
+    )
+    notebooks = {nb.name: nb for nb in copy.notebooks}
+    for nb in submitted.notebooks:
+        target = notebooks[nb.name]
+        target.flagged = nb.flagged
+        target.late_submission_penalty = nb.late_submission_penalty
+        grades = {g.name: g for g in target.grades}
+        for grade in nb.grades:
+            into = grades[grade.name]
+            into.auto_score = grade.auto_score
+            into.manual_score = grade.manual_score
+            into.extra_credit = grade.extra_credit
+            into.needs_manual_grade = grade.needs_manual_grade
+        comments = {c.name: c for c in target.comments}
+        for comment in nb.comments:
+            comments[comment.name].auto_comment = comment.auto_comment
+            comments[comment.name].manual_comment = comment.manual_comment
+    dest.db.commit()

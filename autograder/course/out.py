@@ -1,5 +1,5 @@
-"""A grading run's folder, OUT: the nbgrader course it fills, the gradebook, the saved results,
-the students marked done or not graded, and the grading secret."""
+"""A grading run's folder, OUT: the nbgrader course it fills, its gradebook and grading secret
+(``settings.py``), the saved results, the students marked done or not graded."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import os
 from pathlib import Path
 
 from .. import grading
-from ..grading.inputs import grader_version, load_secret
+from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
 from ..sandbox import Isolation
 from .collect import Student, atomic_write
 from .config import nbgrader_config
+from .database import exclusive, is_postgresql
+from .settings import SettingsError, resolve
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 """What nbgrader's exchange keeps beside a collected notebook: ``autograde`` reads the submission
@@ -28,32 +30,57 @@ load_subconfig("{root}/nbgrader_config.py")  # noqa: F821
 c.CourseDirectory.root = "{course}"
 c.CourseDirectory.source_directory = "{root}/solutions"
 c.CourseDirectory.release_directory = "release"
-c.CourseDirectory.db_url = "sqlite:///{out}/gradebook.db"
+c.CourseDirectory.db_url = {db_url!r}
 c.HiddenChecks.results_dir = "{out}/results"
-c.HiddenChecks.secret_file = "{out}/grading_secret"
+c.HiddenChecks.secret_file = {secret_file!r}
 c.HiddenChecks.isolation = "{isolation}"
 """
 
 
 class Batch:
-    def __init__(self, out: Path, isolation: Isolation = Isolation.BUBBLEWRAP):
+    """OUT's folders, and the nbgrader configuration of its course.
+
+    ``db_url`` and ``secret_file`` choose the gradebook and the grading secret (see
+    ``settings.py``); SettingsError when they are not the ones OUT was graded with.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        isolation: Isolation = Isolation.BUBBLEWRAP,
+        *,
+        db_url: str | None = None,
+        secret_file: Path | None = None,
+    ):
         self.out = out.resolve()
         self.isolation = Isolation(isolation)
         self.course = self.out / "course"
         self.results = self.out / "results"
         self.done = self.out / "done"
         self.not_graded = self.out / "not-graded"
-        self.secret = load_secret(self.out / "grading_secret")
+        self.settings = resolve(self.out, db_url=db_url, secret_file=secret_file)
+        self._secret: bytes | None = None
         self.config = nbgrader_config(
             root=str(self.course),
             source_directory=str(SOURCE_DIR.parent),
             release_directory="release",
-            db_url=f"sqlite:///{self.out / 'gradebook.db'}",
+            db_url=self.settings.db_url,
         )
+        if is_postgresql(self.db_url) and not self.config.CourseDirectory.get("course_id"):
+            raise SettingsError(
+                "a PostgreSQL gradebook needs c.CourseDirectory.course_id in nbgrader_config.py "
+                "(PostgreSQL enforces the foreign key from assignments to their course)"
+            )
         self.config.HiddenChecks.results_dir = str(self.results)
-        self.config.HiddenChecks.secret_file = str(self.out / "grading_secret")
+        self.config.HiddenChecks.secret_file = str(self.settings.secret_file)
         self.config.HiddenChecks.isolation = self.isolation.value
         self._api = None
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = self.settings.secret()
+        return self._secret
 
     @property
     def db_url(self) -> str:
@@ -68,19 +95,27 @@ class Batch:
         return self._api
 
     def prepare(self) -> None:
-        """The course's gradebook knows the assignment (nbgrader generate_assignment, once)."""
+        """The course's gradebook knows the assignment (nbgrader generate_assignment, once);
+        OUT records its gradebook and secret."""
         marker = self.out / ".assignment-ready"
         version = grader_version()
         self.course.mkdir(parents=True, exist_ok=True)
+        self.settings.record()
         atomic_write(
             self.course / "nbgrader_config.py",
             COURSE_CONFIG.format(
-                root=ROOT, course=self.course, out=self.out, isolation=self.isolation.value
+                root=ROOT,
+                course=self.course,
+                out=self.out,
+                db_url=self.db_url,
+                secret_file=str(self.settings.secret_file),
+                isolation=self.isolation.value,
             ),
         )
         if marker.exists() and marker.read_text() == version:
             return
-        result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
+        with exclusive(self.db_url, "batchnorm-kit: generate_assignment"):
+            result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
         atomic_write(marker, version)

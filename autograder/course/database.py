@@ -1,0 +1,72 @@
+"""The gradebook's database as a URL: which one a course configures, how it is shown, and the
+lock that lets several grading processes set one PostgreSQL gradebook up at the same time."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..layout import ROOT
+
+
+class GradebookUnreachable(RuntimeError):
+    """The gradebook's database cannot be reached (a wrong URL, a server that is down)."""
+
+
+def configured_db_url() -> str | None:
+    """``CourseDirectory.db_url`` when the course's ``nbgrader_config.py`` sets it, else None."""
+    from traitlets.config import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    if "db_url" in config.CourseDirectory:
+        return str(config.CourseDirectory.db_url)
+    return None
+
+
+def is_postgresql(db_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).get_backend_name() == "postgresql"
+
+
+def shown(db_url: str) -> str:
+    """The URL as it may be printed: its password, if any, masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def exclusive(db_url: str, name: str) -> Iterator[None]:
+    """One process at a time in this block, for every process using the same PostgreSQL database.
+
+    nbgrader creates a new gradebook's tables and its assignment with checks-then-inserts, which
+    race when two graders start on one database at once; a PostgreSQL advisory lock (held by a
+    connection of its own, released when it closes) makes them take turns. SQLite needs none:
+    each grading run has a gradebook of its own.
+    """
+    if not is_postgresql(db_url):
+        yield
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    engine = create_engine(db_url)
+    try:
+        try:
+            connection = engine.connect()
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise GradebookUnreachable(
+                f"cannot connect to the gradebook at {shown(db_url)}: {reason}"
+            ) from None
+        with connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    finally:
+        engine.dispose()

@@ -1,0 +1,58 @@
+"""``python -m autograder export OUT``: what a batch leaves for people, again, from the gradebook.
+
+After TAs score the written answers in the formgrader, the gradebook holds every score, but
+``grades.csv``, ``results.json`` and the pages still show what ``grade`` wrote. This writes them
+again from the gradebook: nbgrader's feedback page of every graded student
+(``generate_feedback``), then ``grades.csv``, ``results.json``, each student's page and the
+report, for the students ``grade`` exported (``OUT/students.json``). Nothing is graded again.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+from ..layout import ASSIGNMENT
+from .database import shown
+from .export import export, summary_table
+from .gradebook import last_error
+from .out import Batch
+from .progress import Progress
+from .report import REPORT, report_batch
+from .roster import load
+
+
+def refresh(out: Path, *, db_url: str | None = None) -> int:
+    """Write OUT's exports again from its gradebook; 1 when a feedback page could not be made."""
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
+    batch = Batch(out, db_url=db_url)
+    try:
+        students = load(batch.out)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    graded = [
+        s
+        for s in students
+        if batch.not_graded_reason(s.id) is None
+        and (batch.course / "autograded" / s.id / ASSIGNMENT).is_dir()
+    ]
+    failed = {}
+    for s in Progress(len(graded), "feedback").each(graded, lambda s: s.id):
+        result = batch.api.generate_feedback(ASSIGNMENT, s.id, force=True)
+        if not result["success"]:
+            failed[s.id] = last_error(result)
+    rows = export(batch, students)
+    report_batch(batch.out)
+    print(summary_table(rows, report=batch.out / REPORT))
+    print(
+        f"exported {len(students)} student(s) from the gradebook {shown(batch.db_url)}: "
+        f"wrote {batch.out / 'grades.csv'}, {batch.out / 'results.json'}, "
+        f"{batch.out / 'feedback'}/, {batch.out / REPORT}"
+    )
+    for student, reason in sorted(failed.items()):
+        print(
+            f"error: nbgrader could not write {student}'s feedback page: {reason}", file=sys.stderr
+        )
+    return 1 if failed else 0
