@@ -4,7 +4,7 @@ the kill kept as they were.
 
 Two kills, each on its own output folder sharing the uninterrupted run's grading secret (the
 hidden inputs are seeded from it): one while nbgrader records grades (some students done,
-not all), one while the hidden checks run in their sandboxes (nobody done yet)."""
+not all), one after hidden checks ran but before nbgrader recorded anything (nobody done yet)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import pytest
 from conftest import needs_bubblewrap
 from corpus import answer_source, reference_nb, release_nb, with_answers
 
+from autograder.course.database import writing
 from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
 
 BIN = Path(sys.executable).parent
@@ -161,12 +162,15 @@ def resumed(baseline):
 
 @pytest.fixture(scope="module")
 def resumed_early(baseline):
-    """OUT_C: killed while the hidden checks run in their sandboxes (nobody done yet)."""
+    """OUT_C: killed after hidden checks ran in their sandboxes, before nbgrader recorded
+    anything (nobody done yet): the test holds the gradebook's writing turn meanwhile, so
+    nbgrader cannot start."""
     out_c = fresh_out(baseline, "out_c")
-    kill_when(
-        baseline["subs"], out_c, baseline["root"] / "killed_c.log",
-        lambda: results_saved(out_c) >= 2 and not done_markers(out_c),
-    )  # fmt: skip
+    with writing(f"sqlite:///{out_c / 'gradebook.db'}"):
+        kill_when(
+            baseline["subs"], out_c, baseline["root"] / "killed_c.log",
+            lambda: results_saved(out_c) >= 2,
+        )  # fmt: skip
     killed_with = done_markers(out_c)
     return {**baseline, "out_c": out_c, "killed_with": killed_with, "rerun": rerun(baseline, out_c)}
 

@@ -3,16 +3,19 @@
 OUT holds an nbgrader course (``OUT/course``: release, submitted, autograded, feedback) whose
 gradebook is ``OUT/gradebook.db`` (or the database of ``--db``: ``settings.py``), and the kit's
 outputs: ``grades.csv``, ``results.json``, ``feedback/<student>.html``. ``--shard i/n`` grades
-one slice of the class (``shard.py``). Each step shows its progress (``progress.py``).
+one slice of the class (``shard.py``). It shows its progress (``progress.py``).
 
 1. Collect: one folder per student (or nbgrader's ``submitted/<student>/<assignment>/``); the
    notebook is copied to ``OUT/course/submitted/<student>/batchnorm/`` under the release name.
-2. Hidden checks, in parallel (``--workers``): each student's code runs in the sandbox; the
-   result is saved in ``OUT/results/<student>.json``, keyed by what was run.
-3. nbgrader, one student at a time in this process: ``autograde`` (whose ``HiddenChecks``
-   preprocessor finds the saved result) and ``generate_feedback``. Then ``OUT/done/<student>``
-   marks the student finished; a re-run skips finished students whose file has not changed.
-4. Export from the gradebook, then the instructor's report (``OUT/report.html``).
+2. Each student, in parallel (``--workers`` processes, each taking the next student):
+   a. the hidden checks: the student's code runs in the sandbox; the result is saved in
+      ``OUT/results/<student>.json``, keyed by what was run;
+   b. nbgrader: ``autograde`` (whose ``HiddenChecks`` preprocessor finds the saved result) and
+      ``generate_feedback``. A SQLite gradebook takes one writer at a time: autograde waits for
+      its turn (``database.writing``); feedback only reads.
+   Then ``OUT/done/<student>`` marks the student finished; a re-run skips finished students
+   whose file has not changed.
+3. Export from the gradebook, then the instructor's report (``OUT/report.html``).
 
 Every write is atomic, and a student is marked done only after nbgrader committed the grade,
 so a run killed at any point and run again ends with exactly the grades of an uninterrupted run.
@@ -26,10 +29,13 @@ and the next run grades them again. Without the isolation asked for (bubblewrap,
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
+import traceback
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -38,7 +44,7 @@ from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
 from .collect import Student, atomic_write, collect
-from .database import shown
+from .database import patient_sqlite, shown, writing
 from .export import export, summary_table
 from .gradebook import last_error, record_zero
 from .out import Batch
@@ -52,24 +58,65 @@ EXIT_NOT_GRADED = 3
 """The batch completed, but some students are not graded (the grader's fault): rerun it."""
 
 
-def hidden_checks(
-    path: str, student: str, secret: bytes, results_dir: str, isolation: str
+def grade_student(
+    student: str, out: str, isolation: str, db_url: str | None, secret_file: str | None
 ) -> dict | None:
-    """Worker: grade one staged notebook in the sandbox and save the result (or reuse it).
+    """Worker: one student's hidden checks, then nbgrader's autograde and feedback.
 
     None when the student is graded; else why not (a fault of the grader's or the host's).
+    The arguments are those of :func:`run`, so that each worker process opens OUT as it did.
     """
     try:
-        nb = grading.read_notebook(Path(path))
-    except ValueError:
-        return None  # nothing to run: recorded as zero, like a missing notebook
-    try:
-        grading.grade_cached(
-            nb, student, secret, Path(results_dir) / f"{student}.json", Isolation(isolation)
-        )
+        batch = _batch(out, isolation, db_url, secret_file)
+        path = batch.submitted_path(student)
+        if path.exists():
+            _hidden_checks(batch, student, path)
+        _nbgrader(batch, student)
     except grading.GraderFault as fault:
         return {"reason": fault.reason, "stderr": fault.stderr}
+    except Exception as exc:  # noqa: BLE001  (the grader's own fault: the batch goes on)
+        return {
+            "reason": f"the grader failed: {type(exc).__name__}: {exc}"[:500],
+            "stderr": traceback.format_exc()[-4000:],
+        }
     return None
+
+
+@functools.cache
+def _batch(out: str, isolation: str, db_url: str | None, secret_file: str | None) -> Batch:
+    patient_sqlite()
+    return Batch(
+        Path(out),
+        Isolation(isolation),
+        db_url=db_url,
+        secret_file=Path(secret_file) if secret_file else None,
+    )
+
+
+def _hidden_checks(batch: Batch, student: str, path: Path) -> None:
+    """Grade the staged notebook in the sandbox and save the result (or reuse a saved one)."""
+    try:
+        nb = grading.read_notebook(path)
+    except ValueError:
+        return  # nothing to run: recorded as zero, like a missing notebook
+    grading.grade_cached(
+        nb, student, batch.secret, batch.results / f"{student}.json", batch.isolation
+    )
+
+
+def _nbgrader(batch: Batch, student: str) -> None:
+    """nbgrader autograde + generate_feedback for one student (GraderFault if nbgrader fails)."""
+    if not batch.submitted_path(student).exists():
+        with writing(batch.db_url):
+            record_zero(batch.db_url, student)
+        return
+    with writing(batch.db_url):
+        result = batch.api.autograde(ASSIGNMENT, student, force=True, create=True)
+    if not result["success"]:
+        raise GraderFault("nbgrader could not autograde this notebook: " + last_error(result))
+    feedback = batch.api.generate_feedback(ASSIGNMENT, student, force=True)
+    if not feedback["success"]:
+        raise GraderFault("nbgrader could not generate feedback: " + last_error(feedback))
 
 
 def run(
@@ -105,30 +152,26 @@ def run(
     batch.prepare()
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
+    faults: dict[str, dict] = {}
     skipped = len(students) - len(todo)
     if skipped:
         print(f"{skipped} student(s) already graded and unchanged: kept (use --regrade to redo)")
 
-    # hidden checks, in parallel: each student's code in its own sandbox
-    jobs = [s for s in todo if batch.submitted_path(s.id).exists()]
-    with Progress(len(jobs), "hidden checks") as progress:
-        faults = _hidden_checks(batch, jobs, workers, progress)
-
-    # nbgrader, one student at a time: autograde (HiddenChecks reads the saved result), feedback
-    for s in Progress(len(todo), "nbgrader").each(todo, lambda s: s.id):
-        if s.id not in faults:
-            try:
-                autograde_one(batch, s)
-            except GraderFault as fault:
-                faults[s.id] = {"reason": fault.reason, "stderr": fault.stderr}
-        if s.id in faults:
-            batch.record_not_graded(s.id, faults[s.id]["reason"], faults[s.id]["stderr"])
-            continue
-        (batch.not_graded / f"{s.id}.json").unlink(missing_ok=True)
-        atomic_write(
-            batch.done / f"{s.id}.json",
-            json.dumps({"digest": digests[s.id] + grader_version(), "notes": s.notes}),
-        )
+    # each student in parallel: hidden checks in the sandbox, then nbgrader
+    with Progress(len(todo), "grading") as progress:
+        for student, fault in _grade_all(batch, todo, workers, db_url, secret_file, progress):
+            if fault:
+                faults[student.id] = fault
+                batch.record_not_graded(student.id, fault["reason"], fault["stderr"])
+            else:
+                (batch.not_graded / f"{student.id}.json").unlink(missing_ok=True)
+                atomic_write(
+                    batch.done / f"{student.id}.json",
+                    json.dumps(
+                        {"digest": digests[student.id] + grader_version(), "notes": student.notes}
+                    ),
+                )
+            progress.done(student.id)
 
     rows = export(batch, students)
     seconds = time.perf_counter() - start
@@ -156,45 +199,27 @@ class GraderFault(grading.GraderFault):
     """nbgrader itself failed on a student."""
 
 
-def _hidden_checks(
-    batch: Batch, jobs: list[Student], workers: int, progress: Progress
-) -> dict[str, dict]:
-    """Run every job's hidden checks; the students who could not be graded, and why."""
-    args = [
-        (str(batch.submitted_path(s.id)), s.id, batch.secret, str(batch.results), batch.isolation)
-        for s in jobs
-    ]
-    faults: dict[str, dict] = {}
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(hidden_checks, *a): a[1] for a in args}
-            for future in as_completed(futures):
-                student = futures[future]
-                try:
-                    fault = future.result()
-                except Exception as exc:  # noqa: BLE001  (a worker died: not the student's doing)
-                    fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
-                if fault:
-                    faults[student] = fault
-                progress.done(student)
-    else:
-        for a in args:
-            progress.working_on(a[1])
-            fault = hidden_checks(*a)
-            if fault:
-                faults[a[1]] = fault
-            progress.done(a[1])
-    return faults
-
-
-def autograde_one(batch: Batch, student: Student) -> None:
-    """nbgrader autograde + generate_feedback for one student (GraderFault if nbgrader fails)."""
-    if not batch.submitted_path(student.id).exists():
-        record_zero(batch.db_url, student.id)
+def _grade_all(
+    batch: Batch,
+    students: list[Student],
+    workers: int,
+    db_url: str | None,
+    secret_file: Path | None,
+    progress: Progress,
+) -> Iterator[tuple[Student, dict | None]]:
+    """Grade every student (:func:`grade_student`); each as it finishes, with its fault if any."""
+    secret = str(secret_file) if secret_file else None
+    args = {s.id: (s.id, str(batch.out), batch.isolation.value, db_url, secret) for s in students}
+    if workers <= 1 or len(students) <= 1:
+        for student in students:
+            progress.working_on(student.id)
+            yield student, grade_student(*args[student.id])
         return
-    result = batch.api.autograde(ASSIGNMENT, student.id, force=True, create=True)
-    if not result["success"]:
-        raise GraderFault("nbgrader could not autograde this notebook: " + last_error(result))
-    feedback = batch.api.generate_feedback(ASSIGNMENT, student.id, force=True)
-    if not feedback["success"]:
-        raise GraderFault("nbgrader could not generate feedback: " + last_error(feedback))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(grade_student, *args[s.id]): s for s in students}
+        for future in as_completed(futures):
+            try:
+                fault = future.result()
+            except Exception as exc:  # noqa: BLE001  (a worker died: not the student's doing)
+                fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
+            yield futures[future], fault

@@ -1,13 +1,20 @@
-"""The gradebook's database as a URL: which one a course configures, how it is shown, and the
-lock that lets several grading processes set one PostgreSQL gradebook up at the same time."""
+"""The gradebook's database as a URL: which one a course configures, how it is shown, the lock
+that lets several grading processes set one PostgreSQL gradebook up at the same time, and how
+grading processes share one SQLite gradebook."""
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..layout import ROOT
+
+SQLITE_PATIENCE_MS = 600_000
+"""How long a SQLite connection waits for another process's write before it fails."""
 
 
 class GradebookUnreachable(RuntimeError):
@@ -70,3 +77,33 @@ def exclusive(db_url: str, name: str) -> Iterator[None]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
     finally:
         engine.dispose()
+
+
+@functools.cache
+def patient_sqlite() -> None:
+    """Every SQLite connection this process opens waits up to ``SQLITE_PATIENCE_MS`` for
+    another process's write, instead of failing after five seconds (Python's default): on a
+    busy host, a reader waiting for a commit must not make a student *not graded*."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _wait_for_writers(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_PATIENCE_MS}")
+
+
+@contextmanager
+def writing(db_url: str) -> Iterator[None]:
+    """A SQLite gradebook's writing turn: one writer at a time, on a lock file beside the
+    database. SQLite alone would refuse a second writer that read first (its way out of a
+    deadlock) instead of making it wait. PostgreSQL needs no turn."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(db_url).database
+    if is_postgresql(db_url) or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock

@@ -31,6 +31,9 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
     columns = list(points) + manual_names
     rows, everything = [], {}
     feedback_dir = batch.out / "feedback"
+    recorded_scores = gradebook_scores(
+        batch.db_url, [s.id for s in students if batch.not_graded_reason(s.id) is None]
+    )
     for s in students:
         fault = batch.not_graded_reason(s.id)
         if fault is not None:
@@ -46,7 +49,7 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
             }
             atomic_write(feedback_dir / f"{s.id}.html", not_graded_html(s.id))
             continue
-        scores = gradebook_scores(batch.db_url, s.id)
+        scores = recorded_scores[s.id]
         saved = (
             SubmissionResult.from_json(
                 json.loads((batch.results / f"{s.id}.json").read_text())["result"]

@@ -27,20 +27,25 @@ def last_error(result: dict) -> str:
     return text[-1][:300] if text else "unknown error"
 
 
-def gradebook_scores(db_url: str, student: str) -> dict[str, tuple[float | None, float]]:
-    """grade name -> (score or None when not graded yet, max score), from nbgrader's gradebook."""
+def gradebook_scores(
+    db_url: str, students: list[str]
+) -> dict[str, dict[str, tuple[float | None, float]]]:
+    """student -> grade name -> (score or None when not graded yet, max score), from nbgrader's
+    gradebook (one session for the class); a student it does not know has no grades."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    scores: dict[str, dict[str, tuple[float | None, float]]] = {}
     with Gradebook(db_url) as gb:
-        try:
-            nb = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
-        except MissingEntry:
-            return {}
-        scores = {}
-        for grade in nb.grades:
-            graded = grade.auto_score is not None or grade.manual_score is not None
-            scores[grade.name] = (grade.score if graded else None, grade.max_score)
-        return scores
+        for student in students:
+            scores[student] = {}
+            try:
+                nb = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
+            except MissingEntry:
+                continue
+            for grade in nb.grades:
+                graded = grade.auto_score is not None or grade.manual_score is not None
+                scores[student][grade.name] = (grade.score if graded else None, grade.max_score)
+    return scores
 
 
 def manual_points() -> dict[str, float]:
