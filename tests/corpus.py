@@ -30,7 +30,7 @@ def _student_nb():
     for c in nb.cells:
         gid = grade_id(c)
         if gid.endswith("_answer") or (gid.startswith("inline_question_") and "prompt" not in gid):
-            c.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", ref[gid])
+            c.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", ref[gid])
     return nb
 
 
