@@ -151,7 +151,7 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     feedback = frame.locator("body").inner_text()
     shots(page, "student-reads-feedback")
     total = float(row["total"])
-    shown = re.search(r"BatchNormalization \(Score: ([\d.]+) / 55\.0\)", feedback)
+    shown = re.search(r"BatchNormalization \(Score: ([\d.]+) / 55\.0[;)]", feedback)
     assert shown and float(shown.group(1)) == total, feedback[:500]
     assert "likely mistake: your variance uses N-1" in feedback
 
