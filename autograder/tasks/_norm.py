@@ -7,6 +7,14 @@ import numpy as np
 
 WRONG_AXIS = "{key} is summed over the wrong axis: sum over the batch, axis 0"
 
+THROUGH_THE_CACHE = ("grads",)
+"""A backward's part that runs through its forward's cache: checked again, when that forward
+failed, with the reference's forward in place of the student's (a mistake costs once)."""
+RERUN_NOTE = (
+    "your backward was checked again with the reference's forward in place of yours, because "
+    "{failed} did not get full marks: a mistake there costs points only there"
+)
+
 
 def stats(x, ddof=0):
     return x.mean(axis=0), x.var(axis=0, ddof=ddof)

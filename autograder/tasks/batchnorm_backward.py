@@ -66,4 +66,6 @@ TASK = Task(
             "batchnorm_forward_train", "is checked through the cache of your batchnorm_forward"
         ),
     ),
+    rerun_with_reference=_norm.THROUGH_THE_CACHE,
+    rerun_note=_norm.RERUN_NOTE,
 )

@@ -66,4 +66,6 @@ TASK = Task(
     depends_on=(
         Dependency("layernorm_forward", "is checked through the cache of your layernorm_forward"),
     ),
+    rerun_with_reference=_norm.THROUGH_THE_CACHE,
+    rerun_note=_norm.RERUN_NOTE,
 )
