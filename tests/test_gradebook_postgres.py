@@ -130,3 +130,28 @@ def test_merge_keeps_the_shared_gradebook(graded, db_url):
     assert all(float(r["total"]) == FULL for r in rows)
     assert not (merged / "gradebook.db").exists()
     assert db_url.rsplit("@", 1)[1] in log  # it says which gradebook it used
+
+
+def test_grading_waits_while_another_grader_writes_the_assignment(db_url):
+    """A grader writing the assignment into the shared gradebook (``generate_assignment``
+    removes and re-creates its notebook) holds the assignment's lock exclusively; autograde and
+    feedback take it shared, so they never read a half-written assignment. Seen without it: 2
+    of 5 pairs of graders started together lost a student to "Cell ... does not exist"."""
+    import threading
+
+    from autograder.course.database import ASSIGNMENT_LOCK, exclusive, sharing
+
+    inside = threading.Event()
+
+    def grade():
+        with sharing(db_url, ASSIGNMENT_LOCK):
+            inside.set()
+
+    with sharing(db_url, ASSIGNMENT_LOCK), sharing(db_url, ASSIGNMENT_LOCK):
+        pass  # graders share it with each other
+    with exclusive(db_url, ASSIGNMENT_LOCK):
+        grader = threading.Thread(target=grade)
+        grader.start()
+        assert not inside.wait(2), "a grader read the assignment while it was being written"
+    grader.join(60)
+    assert inside.is_set()

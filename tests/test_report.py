@@ -464,6 +464,16 @@ def test_the_grade_command_writes_the_report_and_links_it(graded_pair):
     assert tables(again) == tables(page)
 
 
+@needs_bubblewrap
+def test_the_grade_command_says_where_a_submissions_time_went(graded_pair):
+    _, stdout, _ = graded_pair
+    line = stdout.rstrip().splitlines()[-1]
+    assert line.startswith("per submission, in each of ")
+    stages = dict(part.rsplit(" ", 2)[:2] for part in line.split(": ", 1)[1].split(", "))
+    assert list(stages) == ["hidden checks", "waiting to write", "autograde", "feedback"]
+    assert all(float(stages[stage]) > 0 for stage in ("hidden checks", "autograde", "feedback"))
+
+
 def test_summary_table_ends_with_the_report_only_when_given(tmp_path):
     row = {"student_id": "bo", "status": "not graded", "reason": "the sandbox failed", "flags": []}
     page = tmp_path / "report.html"

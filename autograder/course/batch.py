@@ -37,6 +37,7 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import grading, sandbox
@@ -44,9 +45,9 @@ from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
 from .collect import Student, atomic_write, collect
-from .database import patient_sqlite, shown, writing
+from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
 from .export import export, summary_table
-from .gradebook import last_error, record_zero
+from .gradebook import last_error, nbgrader_log, record_zero
 from .out import Batch
 from .progress import Progress
 from .report import REPORT, report_batch
@@ -58,28 +59,44 @@ EXIT_NOT_GRADED = 3
 """The batch completed, but some students are not graded (the grader's fault): rerun it."""
 
 
+STAGES = ("hidden checks", "waiting to write", "autograde", "feedback")
+"""Where a student's time goes in a worker (:func:`grade_student`'s stage seconds)."""
+
+
 def grade_student(
     student: str, out: str, isolation: str, db_url: str | None, secret_file: str | None
-) -> dict | None:
+) -> tuple[dict | None, dict[str, float]]:
     """Worker: one student's hidden checks, then nbgrader's autograde and feedback.
 
-    None when the student is graded; else why not (a fault of the grader's or the host's).
-    The arguments are those of :func:`run`, so that each worker process opens OUT as it did.
+    Returns why the student is not graded (a fault of the grader's or the host's; None when
+    graded) and the wall seconds of each stage reached (:data:`STAGES`). The arguments are
+    those of :func:`run`, so that each worker process opens OUT as it did.
     """
+    stages: dict[str, float] = {}
     try:
         batch = _batch(out, isolation, db_url, secret_file)
         path = batch.submitted_path(student)
         if path.exists():
-            _hidden_checks(batch, student, path)
-        _nbgrader(batch, student)
+            with _timed(stages, "hidden checks"):
+                _hidden_checks(batch, student, path)
+        _nbgrader(batch, student, stages)
     except grading.GraderFault as fault:
-        return {"reason": fault.reason, "stderr": fault.stderr}
+        return {"reason": fault.reason, "stderr": fault.stderr}, stages
     except Exception as exc:  # noqa: BLE001  (the grader's own fault: the batch goes on)
         return {
             "reason": f"the grader failed: {type(exc).__name__}: {exc}"[:500],
             "stderr": traceback.format_exc()[-4000:],
-        }
-    return None
+        }, stages
+    return None, stages
+
+
+@contextmanager
+def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - start
 
 
 @functools.cache
@@ -104,19 +121,28 @@ def _hidden_checks(batch: Batch, student: str, path: Path) -> None:
     )
 
 
-def _nbgrader(batch: Batch, student: str) -> None:
+def _nbgrader(batch: Batch, student: str, stages: dict[str, float]) -> None:
     """nbgrader autograde + generate_feedback for one student (GraderFault if nbgrader fails)."""
-    if not batch.submitted_path(student).exists():
+    asked = time.perf_counter()
+    # another grader of a shared gradebook may be writing the assignment: not meanwhile
+    with sharing(batch.db_url, ASSIGNMENT_LOCK):
+        if not batch.submitted_path(student).exists():
+            with writing(batch.db_url):
+                record_zero(batch.db_url, student)
+            return
         with writing(batch.db_url):
-            record_zero(batch.db_url, student)
-        return
-    with writing(batch.db_url):
-        result = batch.api.autograde(ASSIGNMENT, student, force=True, create=True)
-    if not result["success"]:
-        raise GraderFault("nbgrader could not autograde this notebook: " + last_error(result))
-    feedback = batch.api.generate_feedback(ASSIGNMENT, student, force=True)
+            stages["waiting to write"] = time.perf_counter() - asked
+            with _timed(stages, "autograde"):
+                result = batch.api.autograde(ASSIGNMENT, student, force=True, create=True)
+        if not result["success"]:
+            why = "nbgrader could not autograde this notebook: " + last_error(result)
+            raise GraderFault(why, nbgrader_log(result))
+        with _timed(stages, "feedback"):
+            feedback = batch.api.generate_feedback(ASSIGNMENT, student, force=True)
     if not feedback["success"]:
-        raise GraderFault("nbgrader could not generate feedback: " + last_error(feedback))
+        raise GraderFault(
+            "nbgrader could not generate feedback: " + last_error(feedback), nbgrader_log(feedback)
+        )
 
 
 def run(
@@ -153,13 +179,17 @@ def run(
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
     faults: dict[str, dict] = {}
+    stages: dict[str, float] = {}
     skipped = len(students) - len(todo)
     if skipped:
         print(f"{skipped} student(s) already graded and unchanged: kept (use --regrade to redo)")
 
     # each student in parallel: hidden checks in the sandbox, then nbgrader
     with Progress(len(todo), "grading") as progress:
-        for student, fault in _grade_all(batch, todo, workers, db_url, secret_file, progress):
+        graded_all = _grade_all(batch, todo, workers, db_url, secret_file, progress)
+        for student, (fault, seconds) in graded_all:
+            for stage, value in seconds.items():
+                stages[stage] = stages.get(stage, 0.0) + value
             if fault:
                 faults[student.id] = fault
                 batch.record_not_graded(student.id, fault["reason"], fault["stderr"])
@@ -184,6 +214,8 @@ def run(
         f"wrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'feedback'}/; "
         f"gradebook {shown(batch.db_url)}"
     )
+    if todo:
+        print(stage_line(stages, len(todo), workers))
     if faults:
         print(
             f"{len(faults)} student(s) NOT GRADED because of a fault of the grader's or the "
@@ -193,6 +225,14 @@ def run(
         )
         return EXIT_NOT_GRADED
     return 0
+
+
+def stage_line(stages: dict[str, float], students: int, workers: int) -> str:
+    """Where a submission's time went: each stage's mean wall seconds in a worker."""
+    parts = ", ".join(
+        f"{stage} {stages[stage] / students:.2f} s" for stage in STAGES if stage in stages
+    )
+    return f"per submission, in each of {max(1, min(workers, students))} worker(s): {parts}"
 
 
 class GraderFault(grading.GraderFault):
@@ -206,8 +246,8 @@ def _grade_all(
     db_url: str | None,
     secret_file: Path | None,
     progress: Progress,
-) -> Iterator[tuple[Student, dict | None]]:
-    """Grade every student (:func:`grade_student`); each as it finishes, with its fault if any."""
+) -> Iterator[tuple[Student, tuple[dict | None, dict[str, float]]]]:
+    """Grade every student (:func:`grade_student`); each as it finishes, with its outcome."""
     secret = str(secret_file) if secret_file else None
     args = {s.id: (s.id, str(batch.out), batch.isolation.value, db_url, secret) for s in students}
     if workers <= 1 or len(students) <= 1:
@@ -219,7 +259,7 @@ def _grade_all(
         futures = {pool.submit(grade_student, *args[s.id]): s for s in students}
         for future in as_completed(futures):
             try:
-                fault = future.result()
+                outcome = future.result()
             except Exception as exc:  # noqa: BLE001  (a worker died: not the student's doing)
-                fault = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}
-            yield futures[future], fault
+                outcome = {"reason": f"the grading worker failed: {exc!r}"[:500], "stderr": ""}, {}
+            yield futures[future], outcome

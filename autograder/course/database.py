@@ -44,15 +44,36 @@ def shown(db_url: str) -> str:
     return make_url(db_url).render_as_string(hide_password=True)
 
 
+ASSIGNMENT_LOCK = "batchnorm-kit: the assignment"
+"""The advisory lock between writing the assignment into a shared gradebook (exclusive) and
+grading against it (shared)."""
+
+
 @contextmanager
 def exclusive(db_url: str, name: str) -> Iterator[None]:
     """One process at a time in this block, for every process using the same PostgreSQL database.
 
     nbgrader creates a new gradebook's tables and its assignment with checks-then-inserts, which
-    race when two graders start on one database at once; a PostgreSQL advisory lock (held by a
-    connection of its own, released when it closes) makes them take turns. SQLite needs none:
-    each grading run has a gradebook of its own.
+    race when two graders start on one database at once; and ``generate_assignment`` removes and
+    re-creates the assignment's notebook while no submission is recorded, under the feet of
+    another grader's ``autograde``. A PostgreSQL advisory lock (held by a connection of its own,
+    released when it closes) makes them take turns. SQLite needs none: each grading run has a
+    gradebook of its own.
     """
+    with _advisory(db_url, name, shared=False):
+        yield
+
+
+@contextmanager
+def sharing(db_url: str, name: str) -> Iterator[None]:
+    """Any number of processes in this block at once, but none while one is in ``exclusive``
+    with the same name (PostgreSQL; nothing to do for SQLite)."""
+    with _advisory(db_url, name, shared=True):
+        yield
+
+
+@contextmanager
+def _advisory(db_url: str, name: str, *, shared: bool) -> Iterator[None]:
     if not is_postgresql(db_url):
         yield
         return
@@ -60,6 +81,7 @@ def exclusive(db_url: str, name: str) -> Iterator[None]:
     from sqlalchemy.exc import OperationalError
 
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    kind = "_shared" if shared else ""
     engine = create_engine(db_url)
     try:
         try:
@@ -70,11 +92,11 @@ def exclusive(db_url: str, name: str) -> Iterator[None]:
                 f"cannot connect to the gradebook at {shown(db_url)}: {reason}"
             ) from None
         with connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.execute(text(f"SELECT pg_advisory_lock{kind}(:key)"), {"key": key})
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.execute(text(f"SELECT pg_advisory_unlock{kind}(:key)"), {"key": key})
     finally:
         engine.dispose()
 

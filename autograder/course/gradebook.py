@@ -27,6 +27,13 @@ def last_error(result: dict) -> str:
     return text[-1][:300] if text else "unknown error"
 
 
+def nbgrader_log(result: dict) -> str:
+    """nbgrader's own log and error of a failed call (its traceback), as a not-graded record's
+    stderr: the end of it, where the cause is."""
+    parts = (result.get("log"), result.get("error"))
+    return "\n".join(part.strip() for part in parts if part)[-4000:]
+
+
 def gradebook_scores(
     db_url: str, students: list[str]
 ) -> dict[str, dict[str, tuple[float | None, float]]]:

@@ -14,7 +14,7 @@ from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
 from ..sandbox import Isolation
 from .collect import Student, atomic_write
 from .config import nbgrader_config
-from .database import exclusive, is_postgresql
+from .database import ASSIGNMENT_LOCK, exclusive, is_postgresql
 from .settings import SettingsError, resolve
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
@@ -114,7 +114,7 @@ class Batch:
         )
         if marker.exists() and marker.read_text() == version:
             return
-        with exclusive(self.db_url, "batchnorm-kit: generate_assignment"):
+        with exclusive(self.db_url, ASSIGNMENT_LOCK):
             result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")

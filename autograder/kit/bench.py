@@ -10,6 +10,8 @@ runs every notebook in a Jupyter kernel, experiments included.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -38,18 +40,21 @@ def _submissions(folder: Path, students: int) -> list[str]:
     return names
 
 
-def kit(subs: Path, out: Path, workers: int) -> float:
-    """Wall seconds of the kit's grade command on ``subs`` (the course prepared first)."""
+def kit(subs: Path, out: Path, workers: int) -> tuple[float, str]:
+    """Wall seconds of the kit's grade command on ``subs`` (the course prepared first), and
+    its line saying where a submission's time went."""
     from ..course.batch import run
     from ..course.out import Batch
 
     Batch(out).prepare()
+    printed = io.StringIO()
     start = time.perf_counter()
-    code = run(subs, out, workers=workers)
+    with contextlib.redirect_stdout(printed):
+        code = run(subs, out, workers=workers)
     seconds = time.perf_counter() - start
     if code != 0:
-        raise SystemExit(f"the kit's grade command exited {code}")
-    return seconds
+        raise SystemExit(f"the kit's grade command exited {code}:\n{printed.getvalue()}")
+    return seconds, printed.getvalue().rstrip().splitlines()[-1]
 
 
 def stock(subs: Path, course: Path, names: list[str]) -> float:
@@ -80,12 +85,13 @@ def main(students: int, workers: int, with_stock: bool = True) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         subs = Path(tmp, "subs")
         names = _submissions(subs, students)
-        kit_seconds = kit(subs, Path(tmp, "out"), workers)
+        kit_seconds, stages = kit(subs, Path(tmp, "out"), workers)
         stock_seconds = stock(subs, Path(tmp, "stock"), names) if with_stock else None
     cores = os.cpu_count()
     print(
         f"bench: {students} full submissions on {cores} cores, {workers} workers\n"
-        f"  kit:   {kit_seconds:7.1f} s, {kit_seconds / students:.2f} s per submission"
+        f"  kit:   {kit_seconds:7.1f} s, {kit_seconds / students:.2f} s per submission\n"
+        f"         {stages}"
     )
     if stock_seconds is not None:
         print(
