@@ -47,6 +47,17 @@ def bubblewrap():
 needs_bubblewrap = pytest.mark.usefixtures("bubblewrap")
 
 
+@pytest.fixture(scope="session")
+def root():
+    """Running as root (the sandbox drops to per-sandbox uids): skipped otherwise on a laptop,
+    a failure in CI (CI runs as root)."""
+    if os.geteuid() != 0:
+        message = "these tests drop to per-sandbox uids, which needs root"
+        if IN_CI:
+            pytest.fail(message + " (CI runs as root)")
+        pytest.skip(message)
+
+
 def cell_text(nb, grade_id: str) -> str:
     """All stdout a cell (found by its nbgrader grade_id) printed."""
     for cell in nb.cells:

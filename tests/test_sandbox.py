@@ -52,7 +52,8 @@ long, so a busy host never fails a test; a passing test waits only as long as it
 needs_bwrap = pytest.mark.usefixtures("bubblewrap")
 """Require a working bubblewrap: skip locally, FAIL on CI (conftest's fixture)."""
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are dropped as root")
+needs_root = pytest.mark.usefixtures("root")
+"""Require root: skip locally, FAIL on CI (conftest's fixture)."""
 
 
 @pytest.fixture
