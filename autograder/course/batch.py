@@ -187,8 +187,8 @@ def run(
     # each student in parallel: hidden checks in the sandbox, then nbgrader
     with Progress(len(todo), "grading") as progress:
         graded_all = _grade_all(batch, todo, workers, db_url, secret_file, progress)
-        for student, (fault, seconds) in graded_all:
-            for stage, value in seconds.items():
+        for student, (fault, spent) in graded_all:
+            for stage, value in spent.items():
                 stages[stage] = stages.get(stage, 0.0) + value
             if fault:
                 faults[student.id] = fault
