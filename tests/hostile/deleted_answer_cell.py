@@ -1,9 +1,10 @@
 """A deleted cell: the answer cell of layernorm_forward is gone from the notebook.
 
 layernorm_forward is not defined: 0. layernorm_backward's hidden check builds its cache with
-layernorm_forward, so it gets 0 too. The network's layer-norm check fails the same way and the
-network is re-checked with the reference layers: full marks. The feedback says the answer
-cell is missing.
+layernorm_forward, so it fails too, and is checked again with the reference's layernorm_forward
+in its place: full marks (the mistake costs once). The network's layer-norm check fails the same
+way and the network is re-checked with the reference layers: full marks. The feedback says the
+answer cell is missing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,6 @@ def build(dest):
     write(nb, dest)
 
 
-EXPECTED = {"layernorm_forward": 0, "layernorm_backward": 0}
+EXPECTED = {"layernorm_forward": 0}
 FLAG = None
 NOTE = "missing"
