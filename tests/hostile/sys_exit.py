@@ -1,8 +1,9 @@
 """``sys.exit()`` inside layernorm_forward (a debugging stop left in).
 
 SystemExit is raised in the student's function and recorded as its error; the process lives
-on. layernorm_forward gets 0, and so does layernorm_backward, whose hidden check builds its
-cache with the student's layernorm_forward. The network is re-checked with the reference
+on. layernorm_forward gets 0. layernorm_backward's hidden check builds its cache with the
+student's layernorm_forward, so it fails too, and is checked again with the reference's
+layernorm_forward in its place: full marks. The network is re-checked with the reference
 layers (its layer-norm check failed for the same reason): full marks. The feedback names
 SystemExit.
 """
@@ -25,6 +26,6 @@ def build(dest):
     write(submission({GID: source}), dest)
 
 
-EXPECTED = {"layernorm_forward": 0, "layernorm_backward": 0}
+EXPECTED = {"layernorm_forward": 0}
 FLAG = None
 NOTE = "systemexit"
