@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from corpus import answer_source, student_nb, with_answers
 
+from autograder import tasks
 from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 BIN = Path(sys.executable).parent
@@ -94,19 +95,7 @@ def nbgrader_validate(tmp_path, nb) -> tuple[bool, list[str], str]:
     return passed, failed, out
 
 
-TASKS = [
-    "affine_forward",
-    "affine_backward",
-    "relu_forward",
-    "relu_backward",
-    "batchnorm_forward_train",
-    "batchnorm_forward_test",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "layernorm_forward",
-    "layernorm_backward",
-    "FullyConnectedNet",
-]
+TASKS = tasks.ids()  # in notebook order
 USES_BATCHNORM_FORWARD = {
     "batchnorm_forward_train",
     "batchnorm_forward_test",

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from corpus import answer_source, student_nb, with_answers
 
+from autograder import tasks
 from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 from .lab import (
@@ -33,19 +34,7 @@ from .lab import (
 pytestmark = pytest.mark.browser
 
 PATH = f"batchnorm/{NOTEBOOK}"
-TASKS = [
-    "affine_forward",
-    "affine_backward",
-    "relu_forward",
-    "relu_backward",
-    "batchnorm_forward_train",
-    "batchnorm_forward_test",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "layernorm_forward",
-    "layernorm_backward",
-    "FullyConnectedNet",
-]
+TASKS = tasks.ids()  # in notebook order
 EXPERIMENTS = ["experiment_1", "experiment_2", "experiment_3", "experiment_4"]
 
 
