@@ -31,11 +31,12 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
     columns = list(points) + manual_names
     rows, everything = [], {}
     feedback_dir = batch.out / "feedback"
+    faults = {s.id: batch.not_graded_reason(s.id) for s in students}
     recorded_scores = gradebook_scores(
-        batch.db_url, [s.id for s in students if batch.not_graded_reason(s.id) is None]
+        batch.db_url, [s.id for s in students if faults[s.id] is None]
     )
     for s in students:
-        fault = batch.not_graded_reason(s.id)
+        fault = faults[s.id]
         if fault is not None:
             row = {"student_id": s.id, "status": "not graded", "isolation": ""}
             row.update({c: "" for c in columns}, total="", max_total="")

@@ -18,13 +18,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..grading.inputs import grader_version
 from .batch import EXIT_NOT_GRADED
 from .collect import Student
 from .database import shown
 from .export import export, summary_table
 from .gradebook import copy_submission
-from .out import Batch
+from .out import Batch, assignment_ready
 from .report import REPORT, report_batch
 from .roster import load
 from .settings import SettingsError, fingerprint, of_record, recorded
@@ -52,8 +51,7 @@ def merge(
     settings = [of_record(f) for f in folders]
     rosters = [_roster(f) for f in folders]
     for folder in folders:
-        marker = folder / ".assignment-ready"
-        if not marker.exists() or marker.read_text() != grader_version():
+        if not assignment_ready(folder):
             raise SettingsError(f"{folder} was graded by another version of the grader: regrade it")
     owner: dict[str, Path] = {}
     for folder, roster in zip(folders, rosters, strict=True):

@@ -37,6 +37,16 @@ c.HiddenChecks.isolation = "{isolation}"
 """
 
 
+READY = ".assignment-ready"
+"""OUT's marker: the assignment is in the gradebook, written by this version of the grader."""
+
+
+def assignment_ready(out: Path) -> bool:
+    """Whether OUT's assignment was set up by this version of the grader."""
+    marker = out / READY
+    return marker.exists() and marker.read_text() == grader_version()
+
+
 class Batch:
     """OUT's folders, and the nbgrader configuration of its course.
 
@@ -97,8 +107,6 @@ class Batch:
     def prepare(self) -> None:
         """The course's gradebook knows the assignment (nbgrader generate_assignment, once);
         OUT records its gradebook and secret."""
-        marker = self.out / ".assignment-ready"
-        version = grader_version()
         self.course.mkdir(parents=True, exist_ok=True)
         self.settings.record()
         atomic_write(
@@ -112,13 +120,13 @@ class Batch:
                 isolation=self.isolation.value,
             ),
         )
-        if marker.exists() and marker.read_text() == version:
+        if assignment_ready(self.out):
             return
         with exclusive(self.db_url, ASSIGNMENT_LOCK):
             result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
-        atomic_write(marker, version)
+        atomic_write(self.out / READY, grader_version())
 
     def submitted_path(self, student: str) -> Path:
         return self.course / "submitted" / student / ASSIGNMENT / NOTEBOOK
