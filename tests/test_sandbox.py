@@ -170,9 +170,8 @@ def check_no_survivor(workdir: Path, limits: Limits, *, daemonize: bool, then: s
         (workdir / "seen").write_text("")  # the child goes on only now: no race with its exit
         result = future.result(timeout=4 * PATIENCE)
     assert "grandchild started" in result.stdout
+    # by its marker, not its pid: on a busy host a dead grandchild's pid is soon someone else's
     assert wait_for(lambda: not host_pids_with(marker), PATIENCE), "a grandchild survived"
-    for pid in running:
-        assert not alive(pid)
     return result
 
 
