@@ -46,11 +46,10 @@ from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
 from .collect import Student, atomic_write, collect
 from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
-from .export import export, summary_table
+from .export import publish
 from .gradebook import last_error, nbgrader_log, record_zero
 from .out import Batch
 from .progress import Progress
-from .report import REPORT, report_batch
 from .shard import Shard
 
 EXIT_REFUSED = 2
@@ -203,10 +202,8 @@ def run(
                 )
             progress.done(student.id)
 
-    rows = export(batch, students)
     seconds = time.perf_counter() - start
-    report_batch(out, batch_seconds=seconds)
-    print(summary_table(rows, report=out / REPORT))
+    publish(batch, students, batch_seconds=seconds)
     graded = len(todo) - len(faults)
     print(
         f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "

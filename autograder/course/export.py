@@ -17,7 +17,21 @@ from ..layout import ASSIGNMENT, NOTEBOOK_ID
 from .collect import Student, atomic_write
 from .gradebook import gradebook_scores, manual_points
 from .out import Batch
+from .report import REPORT, report_batch
 from .roster import save as save_roster
+
+
+def publish(
+    batch: Batch, students: list[Student], *, batch_seconds: float | None = None
+) -> list[dict]:
+    """What a batch leaves for people: :func:`export`, the report, and the summary table printed.
+
+    ``grade``, ``merge`` and ``export`` all end here. Returns the rows of :func:`export`.
+    """
+    rows = export(batch, students)
+    report_batch(batch.out, batch_seconds=batch_seconds)
+    print(summary_table(rows, report=batch.out / REPORT))
+    return rows
 
 
 def export(batch: Batch, students: list[Student]) -> list[dict]:

@@ -21,10 +21,9 @@ from pathlib import Path
 from .batch import EXIT_NOT_GRADED
 from .collect import Student
 from .database import shown
-from .export import export, summary_table
+from .export import publish
 from .gradebook import copy_submission
 from .out import Batch, assignment_ready
-from .report import REPORT, report_batch
 from .roster import load
 from .settings import SettingsError, fingerprint, of_record, recorded
 
@@ -81,9 +80,7 @@ def merge(
         if setting.db_url != batch.db_url:
             _copy_grades(setting.db_url, batch, [s.id for s in roster])
     students = sorted((s for roster in rosters for s in roster), key=lambda s: s.id)
-    rows = export(batch, students)
-    report_batch(out)
-    print(summary_table(rows, report=out / REPORT))
+    rows = publish(batch, students)
     not_graded = [r["student_id"] for r in rows if r["status"] != "graded"]
     print(
         f"merged {len(folders)} shard(s), {len(students)} student(s), into {out} "

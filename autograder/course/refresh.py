@@ -15,11 +15,11 @@ from pathlib import Path
 
 from ..layout import ASSIGNMENT
 from .database import shown
-from .export import export, summary_table
+from .export import publish
 from .gradebook import last_error
 from .out import Batch
 from .progress import Progress
-from .report import REPORT, report_batch
+from .report import REPORT
 from .roster import load
 
 
@@ -43,9 +43,7 @@ def refresh(out: Path, *, db_url: str | None = None) -> int:
         result = batch.api.generate_feedback(ASSIGNMENT, s.id, force=True)
         if not result["success"]:
             failed[s.id] = last_error(result)
-    rows = export(batch, students)
-    report_batch(batch.out)
-    print(summary_table(rows, report=batch.out / REPORT))
+    publish(batch, students)
     print(
         f"exported {len(students)} student(s) from the gradebook {shown(batch.db_url)}: "
         f"wrote {batch.out / 'grades.csv'}, {batch.out / 'results.json'}, "
