@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,29 @@ from autograder.kit.notebooks import execute
 from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+BIN = Path(sys.executable).parent
+"""The test environment's scripts (nbgrader, jupyter): first on PATH for the kit's commands."""
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+KIT = (sys.executable, "-m", "autograder")
+"""The kit's command line, as an instructor runs it."""
+
+
+def free_port() -> int:
+    """A TCP port free now on 127.0.0.1 (a server started on it retries when it was taken)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kit(*args: str, **popen) -> subprocess.Popen:
+    """``python -m autograder ARGS`` started from the project's root; its output in ``stdout``."""
+    from autograder.layout import ROOT
+
+    return subprocess.Popen(
+        [*KIT, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV, cwd=ROOT,
+        **popen,
+    )  # fmt: skip
 
 
 def pytest_configure(config):

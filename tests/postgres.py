@@ -13,12 +13,13 @@ import os
 import pwd
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from conftest import free_port
 
 
 class Unavailable(RuntimeError):
@@ -50,12 +51,6 @@ def _as_owner(command: list[str]) -> list[str]:
     if shutil.which("runuser"):
         return ["runuser", "-u", "postgres", "--", *command]
     return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(command)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(command: list[str], what: str, cwd: Path) -> None:
@@ -116,7 +111,7 @@ def server() -> Iterator[str]:
 def _start(bin_dir: Path, data: Path, folder: Path) -> int:
     """Start the server on a free port (another one if that port was taken meanwhile)."""
     for attempt in range(3):
-        port = _free_port()
+        port = free_port()
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
         log = folder / f"server-{attempt}.log"
         command = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w"]

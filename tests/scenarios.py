@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from conftest import ENV, KIT
 from corpus import student_nb
 from hostile import load
 
 from autograder.layout import NOTEBOOK, ROOT
 from autograder.tasks import points as task_points
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 FULL = sum(task_points().values())
 BOMBS = ["fork_bomb", "memory_bomb", "hang_loop"]
 """The hostile batch beside the honest ones: it holds every process, all the memory and the
@@ -64,7 +63,7 @@ def hostile(folder: Path, names=BOMBS) -> list[str]:
 
 def start_grading(subs: Path, out: Path, env=None, workers: int = 2) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+        [*KIT, "grade", str(subs), "--out", str(out),
          "--workers", str(workers)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or ENV, cwd=ROOT,
     )  # fmt: skip

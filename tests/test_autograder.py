@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import BIN, ENV
 from corpus import answer_source, release_nb, with_answers
 
 from autograder.grading.feedback import WIDTH
 from autograder.kit.examples import filled_release
 from autograder.layout import NOTEBOOK, ROOT
 from autograder.tasks import points as task_points
-
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 
 
 def grade_cli(submissions: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
-from conftest import needs_bubblewrap
+from conftest import ENV, KIT, needs_bubblewrap
 from test_faults import fake_bwrap
 
 from autograder.layout import ROOT
 
-BIN = os.path.dirname(sys.executable)
-
 
 def doctor(path: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "autograder", "doctor"],
+        [*KIT, "doctor"],
         capture_output=True, text=True, cwd=ROOT, timeout=900,
         env={**os.environ, "PATH": path},
     )  # fmt: skip
@@ -25,7 +22,7 @@ def doctor(path: str) -> subprocess.CompletedProcess:
 
 @needs_bubblewrap
 def test_every_guarantee_holds_here():
-    run = doctor(f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    run = doctor(ENV["PATH"])
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
     assert lines[-1] == "All guarantees hold."
@@ -39,7 +36,7 @@ def test_every_guarantee_holds_here():
 @needs_bubblewrap
 def test_a_missing_guarantee_fails_the_doctor(tmp_path):
     fake_bwrap(tmp_path, "always")
-    run = doctor(f"{tmp_path / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}")
+    run = doctor(f"{tmp_path / 'bin'}{os.pathsep}{ENV['PATH']}")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "[MISSING]" in run.stdout and "Resource temporarily unavailable" in run.stdout
     assert "do not grade" in run.stdout

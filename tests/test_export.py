@@ -11,27 +11,24 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ENV, KIT
 from corpus import student_nb
 
 from autograder.layout import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID, ROOT
 from autograder.tasks import points as task_points
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 AUTOGRADED = sum(task_points().values())
 ANSWER = "inline_question_1"
 
 
 def kit(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "autograder", *args],
+        [*KIT, *args],
         capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
     )  # fmt: skip
 

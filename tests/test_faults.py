@@ -14,12 +14,11 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import needs_bubblewrap
+from conftest import ENV, KIT, needs_bubblewrap
 from corpus import student_nb
 
 from autograder.grading.supervise import LAUNCH_ATTEMPTS
@@ -27,7 +26,6 @@ from autograder.layout import NOTEBOOK, ROOT
 from autograder.tasks import points as task_points
 
 FAKES = Path(__file__).resolve().parent / "fakes"
-BIN = Path(sys.executable).parent
 FULL = sum(task_points().values())
 
 pytestmark = needs_bubblewrap
@@ -57,8 +55,7 @@ def fake_bwrap(folder: Path, fails: str, match: str = "") -> Path:
 def fake_env(tmp_path: Path, fails: str, match: str = "") -> dict[str, str]:
     """The environment of a grade command whose bubblewrap fails ``fails`` launches."""
     fake_bwrap(tmp_path, fails, match)
-    bins = f"{tmp_path / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}"
-    return {**os.environ, "PATH": bins}
+    return {**ENV, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{ENV['PATH']}"}
 
 
 def honest(subs: Path, students: list[str]) -> None:
@@ -69,7 +66,7 @@ def honest(subs: Path, students: list[str]) -> None:
 
 def grade(subs: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+        [*KIT, "grade", str(subs), "--out", str(out),
          "--workers", "2"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=900,
     )  # fmt: skip
@@ -131,7 +128,7 @@ def test_persistent_launch_faults_leave_the_student_not_graded(subs, tmp_path):
     assert "Not graded yet" in page and "sys.exit" not in page and "0 /" not in page
 
     # a plain rerun, with the host healthy again, grades exactly ben
-    again = grade(subs, out, {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    again = grade(subs, out, ENV)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "2 kept from an earlier run" in again.stdout
     graded = rows(out)

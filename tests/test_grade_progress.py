@@ -13,19 +13,17 @@ import pty
 import re
 import struct
 import subprocess
-import sys
 import termios
 import threading
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ENV, KIT
 from corpus import student_nb
 
 from autograder.layout import NOTEBOOK, ROOT
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 STUDENTS = ("ann", "ben")
 
 
@@ -39,7 +37,7 @@ def subs(tmp_path_factory) -> Path:
 
 
 def command(subs: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+    return [*KIT, "grade", str(subs), "--out", str(out),
             "--workers", "2", "--no-sandbox"]  # fmt: skip
 
 

@@ -14,20 +14,16 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import postgres
 import pytest
-from conftest import IN_CI
+from conftest import BIN, ENV, IN_CI, kit
 from corpus import student_nb
 
-from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
+from autograder.layout import ASSIGNMENT, NOTEBOOK
 from autograder.tasks import points as task_points
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 CLASS = ["ada", "bo", "cy", "di", "ed", "flo"]
 FULL = sum(task_points().values())
 
@@ -43,18 +39,6 @@ def db_url():
         if IN_CI:
             pytest.fail(message + " (CI must exercise the PostgreSQL gradebook)")
         pytest.skip(message)
-
-
-def kit(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "autograder", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=ENV,
-        cwd=ROOT,
-        **popen,
-    )
 
 
 @pytest.fixture(scope="module")

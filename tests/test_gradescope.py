@@ -41,7 +41,7 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
-from conftest import IN_CI
+from conftest import ENV, IN_CI, KIT
 from corpus import answer_source, edit, student_nb, with_answers
 from hostile._build import guess
 
@@ -53,8 +53,6 @@ from autograder.gradescope.run import run
 from autograder.layout import NOTEBOOK, PACKAGE, ROOT
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 REFERENCE = "/autograder/source/solutions/batchnorm/BatchNormalization.ipynb"
 
 
@@ -345,7 +343,7 @@ def graded(tmp_path_factory, bubblewrap):
     secret = tmp / "secret"
     secret.write_bytes(secrets.token_bytes(32))
     build = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradescope", "--out", str(tmp / "autograder.zip"),
+        [*KIT, "gradescope", "--out", str(tmp / "autograder.zip"),
          "--secret", str(secret)],
         capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
     )  # fmt: skip
@@ -380,7 +378,7 @@ def graded(tmp_path_factory, bubblewrap):
     out.mkdir()
     shutil.copy(secret, out / "grading_secret")
     batch = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+        [*KIT, "grade", str(subs), "--out", str(out),
          "--workers", "2"],
         capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
     )  # fmt: skip

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import needs_bubblewrap
+from conftest import ENV, KIT, needs_bubblewrap
 from hostile import CASES, ISSUE, load
 from hostile._honest import HONEST
 
 from autograder.layout import ROOT
 from autograder.tasks import points as task_points
 
-BIN = Path(sys.executable).parent
-ENV = {
-    **os.environ,
-    "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-}
 WORKERS = 2
 MAX_TOTAL = 55.0
 
@@ -50,7 +43,7 @@ def build_submissions(subs: Path, names) -> None:
 def grade_cli(subs: Path, out: Path, *extra: str) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
     run = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+        [*KIT, "grade", str(subs), "--out", str(out),
          "--workers", str(WORKERS), *extra],
         capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=3600,
     )  # fmt: skip

@@ -10,34 +10,30 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import needs_bubblewrap
+from conftest import BIN, ENV, KIT, needs_bubblewrap
 
 from autograder.layout import ROOT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sigmoid_course"
-BIN = Path(sys.executable).parent
 
 pytestmark = [needs_bubblewrap, pytest.mark.sigmoid_forward]
 
 
 def kit(course: Path, *args: str) -> subprocess.CompletedProcess:
     env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        **ENV,
         "AUTOGRADER_COURSE_ROOT": str(course),
         "AUTOGRADER_TASKS": str(course / "tasks"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "autograder", *args],
+        [*KIT, *args],
         capture_output=True, text=True, env=env, cwd=course, timeout=900,
     )  # fmt: skip
 
@@ -102,7 +98,7 @@ def test_it_is_graded_fed_back_and_exported(course, tmp_path):
     export = subprocess.run(
         [str(BIN / "nbgrader"), "export", "--to", str(tmp_path / "export.csv")],
         cwd=out / "course", capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        env=ENV,
     )  # fmt: skip
     assert export.returncode == 0, export.stderr
     with open(tmp_path / "export.csv") as f:

@@ -5,24 +5,19 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 import statistics
 import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import needs_bubblewrap
+from conftest import ENV, KIT, needs_bubblewrap
 from corpus import release_nb, student_nb
 
 from autograder.course.export import summary_table
 from autograder.course.report import ReportError, report_batch, write_report
 from autograder.layout import NOTEBOOK, ROOT
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 FIGURE = '<img src="data:image/png;base64,'
 TA = "graded by a TA"
 VARIANCE = "your variance uses N-1 (unbiased, ddof=1): batch norm uses the biased variance, 1/N"
@@ -384,7 +379,7 @@ def test_bad_entries_are_named_and_nothing_is_written(tmp_path, damage, words):
 
 def test_command_reports_a_missing_results_file(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "autograder", "report", str(tmp_path)],
+        [*KIT, "report", str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -404,7 +399,7 @@ def graded_pair(tmp_path_factory):
         (subs / sid).mkdir()
         nbformat.write(nb, subs / sid / NOTEBOOK)
     run = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
+        [*KIT, "grade", str(subs), "--out", str(out)],
         capture_output=True,
         text=True,
         env=ENV,
@@ -422,7 +417,7 @@ def test_report_of_a_real_results_json(graded_pair):
     out, _, _ = graded_pair
     results = json.loads((out / "results.json").read_text())
     run = subprocess.run(
-        [sys.executable, "-m", "autograder", "report", str(out)],
+        [*KIT, "report", str(out)],
         capture_output=True,
         text=True,
         env=ENV,

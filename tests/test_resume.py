@@ -13,23 +13,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import needs_bubblewrap
+from conftest import ENV, KIT, needs_bubblewrap
 from corpus import answer_source, reference_nb, release_nb, with_answers
 
 from autograder.course.database import writing
 from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
 
-BIN = Path(sys.executable).parent
-ENV = {
-    **os.environ,
-    "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-}
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
 
 pytestmark = needs_bubblewrap
@@ -62,7 +56,7 @@ def submissions() -> dict:
 
 
 def command(subs: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+    return [*KIT, "grade", str(subs), "--out", str(out),
             "--workers", "2"]  # fmt: skip
 
 

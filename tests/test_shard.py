@@ -14,28 +14,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import needs_bubblewrap
+from conftest import kit, needs_bubblewrap
 from corpus import release_nb, student_nb, with_answers
 from mutants import MUTANTS
 
 from autograder.course.collect import Student
 from autograder.course.shard import Shard
-from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
-
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-
-
-def kit(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "autograder", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV, cwd=ROOT,
-    )  # fmt: skip
+from autograder.layout import ASSIGNMENT, NOTEBOOK
 
 
 def finish(*runs: subprocess.Popen) -> list[str]:

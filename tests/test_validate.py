@@ -3,21 +3,18 @@ nbgrader's own Validate (``nbgrader validate``, what the toolbar's button runs) 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import BIN, ENV
 from corpus import answer_source, student_nb, with_answers
 
 from autograder import tasks
 from autograder.layout import NOTEBOOK, RELEASE_DIR
-
-BIN = Path(sys.executable).parent
 
 
 def validate(tmp_path, nb) -> subprocess.CompletedProcess:
@@ -76,11 +73,10 @@ def nbgrader_validate(tmp_path, nb) -> tuple[bool, list[str], str]:
     folder = tmp_path / "nbgrader" / "batchnorm"
     shutil.copytree(RELEASE_DIR, folder)
     nbformat.write(nb, folder / NOTEBOOK)
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     run = subprocess.run(
         [str(BIN / "nbgrader"), "validate", NOTEBOOK],
         cwd=folder,
-        env=env,
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=900,

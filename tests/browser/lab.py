@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from conftest import ENV, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -41,14 +41,6 @@ RUN_TIMEOUT_MS = 600_000
 UI_TIMEOUT_MS = 120_000
 """Anything else in the page."""
 
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class Home:
@@ -65,14 +57,12 @@ class Home:
         return self.path / ".local" / "share" / "jupyter"
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = dict(ENV)  # nbgrader shells out to alembic: the venv's scripts first on PATH
         env.update(
             HOME=str(self.path),
             JUPYTER_CONFIG_DIR=str(self.config),
             JUPYTER_DATA_DIR=str(self.data),
             JUPYTER_RUNTIME_DIR=str(self.path / "runtime"),
-            # nbgrader shells out to alembic: the venv's scripts first
-            PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             PYTHONDONTWRITEBYTECODE="1",
         )
         env.pop("JUPYTER_PATH", None)
