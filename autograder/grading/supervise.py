@@ -50,7 +50,11 @@ def slowdown(reference_seconds: float) -> float:
 
 
 class Watchdog:
-    """Kills the run when the current step has run longer than its limit."""
+    """Kills the run when the current step has run longer than its limit.
+
+    Its clock starts at its first call, once the sandboxed process runs: the time a launch
+    waits for the host (another batch's sandbox running alone, a free slot) is nobody's step.
+    """
 
     def __init__(self, progress: Path, parts: set[str], scale: float, generous: str | None):
         self.progress = progress
@@ -58,10 +62,13 @@ class Watchdog:
         self.scale = scale
         self.generous = generous  # a step retried after a timeout: it gets twice the time
         self.step: str | None = None
-        self.since = time.monotonic()
+        self.since: float | None = None
         self.size = -1
 
     def __call__(self) -> bool:
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
         try:
             size = self.progress.stat().st_size
         except OSError:
@@ -70,10 +77,10 @@ class Watchdog:
             self.size = size
             step = open_step(read_progress(self.progress))
             if step != self.step:
-                self.step, self.since = step, time.monotonic()
+                self.step, self.since = step, now
         limit = PART_SECONDS if self.step in self.parts else CELL_SECONDS
         limit *= self.scale * (2 if self.step is not None and self.step == self.generous else 1)
-        return time.monotonic() - self.since > limit
+        return now - self.since > limit
 
 
 def fault_reason(result) -> str:
