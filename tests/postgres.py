@@ -21,6 +21,9 @@ from pathlib import Path
 
 from conftest import free_port
 
+SLOW_HOST = 600
+"""Seconds ``initdb`` and ``pg_ctl start`` may take on a busy host (seconds on a quiet one)."""
+
 
 class Unavailable(RuntimeError):
     """No PostgreSQL server can be started here (the reason says why)."""
@@ -59,7 +62,7 @@ def _run(command: list[str], what: str, cwd: Path) -> None:
         _as_owner(command),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=2 * SLOW_HOST,
         stdin=subprocess.DEVNULL,
         cwd=cwd,
     )
@@ -114,7 +117,8 @@ def _start(bin_dir: Path, data: Path, folder: Path) -> int:
         port = free_port()
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
         log = folder / f"server-{attempt}.log"
-        command = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w"]
+        command = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
+        command += ["-w", "-t", str(SLOW_HOST)]
         try:
             _run([*command, "start"], "pg_ctl start", folder)
             return port

@@ -10,7 +10,6 @@ import socket
 import sys
 import tarfile
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -286,10 +285,8 @@ def test_unreachable_host_says_offline(ds, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: connections are refused
     url = f"http://127.0.0.1:{port}/cifar-10-python.tar.gz"
-    t0 = time.monotonic()
     with pytest.raises(ds.DatasetError) as info:
         _fetch(ds, tmp_path, url, "0" * 32, retries=2, timeout=2)
-    assert time.monotonic() - t0 < 3
     msg = str(info.value)
     for part in ("offline", "unreachable", url, "MNIST-1D", "python -m cs231n.datasets cifar10"):
         assert part in msg
