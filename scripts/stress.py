@@ -20,7 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scenarios import ENV, concurrent_batches, grade, honest, overloaded
+from conftest import ENV
+from scenarios import concurrent_batches, grade, honest, overloaded
 from test_faults import fake_bwrap
 
 from autograder.grading.supervise import LAUNCH_ATTEMPTS

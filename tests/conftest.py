@@ -12,7 +12,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.kit.notebooks import execute
-from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from autograder.layout import NOTEBOOK, RELEASE_DIR, ROOT, SOURCE_DIR
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BIN = Path(sys.executable).parent
@@ -29,13 +29,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def kit(*args: str, **popen) -> subprocess.Popen:
-    """``python -m autograder ARGS`` started from the project's root; its output in ``stdout``."""
-    from autograder.layout import ROOT
-
+def kit(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
+    """``python -m autograder ARGS`` started from the project's root (in ``env``, by default
+    :data:`ENV`); its output in ``stdout``."""
     return subprocess.Popen(
         [*KIT, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or ENV, cwd=ROOT,
         **popen,
     )  # fmt: skip
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from conftest import ENV, KIT
+from conftest import kit
 from corpus import student_nb
 from hostile import load
 
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import NOTEBOOK
 from autograder.tasks import points as task_points
 
 FULL = sum(task_points().values())
@@ -62,11 +62,7 @@ def hostile(folder: Path, names=BOMBS) -> list[str]:
 
 
 def start_grading(subs: Path, out: Path, env=None, workers: int = 2) -> subprocess.Popen:
-    return subprocess.Popen(
-        [*KIT, "grade", str(subs), "--out", str(out),
-         "--workers", str(workers)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or ENV, cwd=ROOT,
-    )  # fmt: skip
+    return kit("grade", str(subs), "--out", str(out), "--workers", str(workers), env=env)
 
 
 def outcome(out: Path, names: list[str], proc: subprocess.Popen, seconds: float) -> Outcome:
