@@ -147,14 +147,19 @@ def _result(task: str, graded: list[Graded], notes: list[str]) -> TaskResult:
 
 
 def _cascade(task: str, result: TaskResult, results: dict[str, TaskResult]) -> None:
-    """A task that failed beside a task it depends on says so: fix that one first."""
+    """A task that failed beside a task it depends on says so first: fix that one first. Not
+    when it failed on its own stub (it is not written yet, whatever the others do)."""
     declared = tasks.get(task).depends_on
     if isinstance(declared, str) or result.score >= result.max_score:
+        return
+    stub = f"NotImplementedError: {tasks.get(task).function}:"
+    if any(stub in f.detail for f in result.findings if not f.passed):
         return
     for dep in declared:
         if results[dep.task].score < results[dep.task].max_score:
             result.notes.append(
-                f"{task} {dep.how}, which failed its own checks ({dep.task}): fix that first"
+                f"Cause upstream: {task} {dep.how}, which failed its own checks ({dep.task}): "
+                "fix that first"
             )
 
 
@@ -175,7 +180,7 @@ def _rerun(task, plan_: Plan, inputs, expected, options, own: list[Graded], resu
     ]
     if not declared.rerun_with_reference or not failed or result.score >= result.max_score:
         return None
-    outcome = run_student(with_reference(plan_, task), {task: inputs[task]}, options)
+    outcome = run_student(with_reference(plan_, task, failed), {task: inputs[task]}, options)
     for part in outcome.parts.values():
         part.lists, part.types = {}, {}
         if part.error:

@@ -1,43 +1,43 @@
-"""Known mistakes, recognised by what they output: when a value check fails and the student's
-output matches one of the mistakes a task declares (``Task.mistakes``), computed on the trusted
-side from the same hidden inputs, the feedback names the mistake in the student's words."""
+"""Known mistakes and conventions, as the variants a check tries on a failed output: each is
+computed on the trusted side from the same hidden inputs when a check needs it, and an output
+that matches one is named by it in the student's words."""
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator
 
-import numpy as np
-
-from ..tasks.model import Task
+from ..tasks.model import Convention, Mistake, Task
 from .reference import Reference, helpers
 
 
 def matches(got, expected) -> bool:
-    """Is ``got`` the mistake's output (shape exact, values to MISTAKE_TOL)?"""
-    check = helpers().checking
-    try:
-        got = np.asarray(got, dtype=np.float64)
-        expected = np.asarray(expected, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    if got.shape != expected.shape or not np.all(np.isfinite(got)):
-        return False
-    return bool(check.rel_error(got, expected) < check.MISTAKE_TOL) if got.size else True
+    """Is ``got`` the variant's output (shape exact, values to MISTAKE_TOL)?"""
+    return helpers().judging.matches(got, expected)
+
+
+def variants(task: Task, part: str, key: str, inputs: dict, ref: Reference) -> Iterator:
+    """The task's conventions, then its mistakes, that apply to output ``key`` of ``part``,
+    each computed only when the check reaches it (``judging.Variant``)."""
+    Variant = helpers().judging.Variant
+    declared: list[tuple[Convention | Mistake, str]] = [(c, "convention") for c in task.conventions]
+    declared += [(m, m.kind) for m in task.mistakes]
+    for variant, kind in declared:
+        if not fnmatch.fnmatchcase(key, variant.output) or variant.part not in (None, part):
+            continue
+        try:
+            value = variant.compute(inputs, ref)
+        except (KeyError, ValueError, TypeError):
+            continue  # made for another part's inputs
+        if isinstance(value, dict):
+            value = value.get(key)
+        if value is not None:
+            yield Variant(variant.words, value, kind)
 
 
 def recognise(task: Task, part: str, key: str, got, inputs: dict, ref: Reference) -> str | None:
     """The words of the known mistake whose output ``got`` is, or None."""
-    for mistake in task.mistakes:
-        if not fnmatch.fnmatchcase(key, mistake.output):
-            continue
-        if mistake.part not in (None, part):
-            continue
-        try:
-            variant = mistake.compute(inputs, ref)
-        except (KeyError, ValueError, TypeError):
-            continue
-        if isinstance(variant, dict):
-            variant = variant.get(key)
-        if variant is not None and matches(got, variant):
-            return mistake.words.replace("{key}", key)
+    for variant in variants(task, part, key, inputs, ref):
+        if variant.kind == "" and matches(got, variant.value):
+            return variant.words.replace("{key}", key)
     return None

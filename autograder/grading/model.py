@@ -32,10 +32,12 @@ class Step:
     cell: int = -1
     task: str = ""
     label: str = ""  # how the feedback names the cell
+    repair: list[str] = field(default_factory=list)  # INJECT: functions whose caches it repairs
 
     def to_json(self) -> dict:
         return {"id": self.id, "kind": self.kind.value, "source": self.source,
-                "cell": self.cell, "task": self.task, "label": self.label}  # fmt: skip
+                "cell": self.cell, "task": self.task, "label": self.label,
+                "repair": self.repair}  # fmt: skip
 
 
 def part_id(task: str, part: str) -> str:

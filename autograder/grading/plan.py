@@ -10,7 +10,13 @@ import functools
 from .. import tasks
 from ..sandboxed.probes import python_source
 from .model import Plan, Step, StepKind
-from .reference import grade_id, reference_answers, setup_source, source_notebook
+from .reference import (
+    grade_id,
+    recorded_answers,
+    reference_answers,
+    setup_source,
+    source_notebook,
+)
 
 
 @functools.cache
@@ -65,17 +71,21 @@ def plan(nb) -> Plan:
     return Plan(steps, notes, missing)
 
 
-def with_reference(plan_: Plan, task: str) -> Plan:
-    """The plan that checks ``task`` with the reference's code for the tasks it depends on in
-    place of the student's: all the student's cells run, then the reference's answer cells of
-    those tasks replace the student's functions, then the task's probes run."""
+def with_reference(plan_: Plan, task: str, failed: list[str]) -> Plan:
+    """The plan that checks ``task`` again with the reference's code for the tasks it depends
+    on: all the student's cells run, then the reference's answer cells of those tasks come in,
+    then the task's probes run. With ``Task.repair_cache``, the functions of the ``failed``
+    dependencies stay the student's, their caches repaired (``sandboxed/repair.py``); else the
+    reference's functions replace the student's."""
     depends = [d.task for d in tasks.dependencies(task)]
     steps = [s for s in plan_.steps if s.kind in (StepKind.SETUP, StepKind.CELL)]
-    steps += [
-        Step("inject", StepKind.INJECT, reference_answers(depends)),
-        Step(f"task:{task}", StepKind.TASK, task=task),
-    ]
-    return Plan(steps)
+    if tasks.get(task).repair_cache:
+        functions = sorted({tasks.get(t).function for t in failed})
+        inject = Step("inject", StepKind.INJECT, recorded_answers(depends, functions),
+                      repair=functions)  # fmt: skip
+    else:
+        inject = Step("inject", StepKind.INJECT, reference_answers(depends))
+    return Plan([*steps, inject, Step(f"task:{task}", StepKind.TASK, task=task)])
 
 
 __all__ = ["plan", "with_reference"]

@@ -3,10 +3,12 @@ its parameters, loss, gradients and test-mode scores."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ._draws import dims
-from .model import EARLIER_TASKS, Mistake, Part, Probe, Task
+from .model import EARLIER_TASKS, Check, CheckKind, Mistake, Part, Probe, Task
 
 CLASS = "FullyConnectedNet"
 NORMALIZED = {
@@ -62,160 +64,6 @@ def draw(rng):
         "layernorm": loss_case(2, rng.uniform(0.1, 2.0)),
         "plain": loss_case(0, rng.uniform(0.1, 2.0)),
     }
-
-
-# ---------------------------------------------------------------- the comparison
-def compare(ctx):
-    """The net's checks: its parameters from a seeded init, then loss, gradients and test-mode
-    scores with each normalization."""
-    Finding, found = ctx.Finding, []
-
-    def add(part, finding, weight, primary=False):
-        found.append(ctx.graded(finding, weight, primary, part))
-
-    init = ctx.got.get("init")
-    init_exp = ctx.expected["init"]
-    problem = ctx.problem("init")
-    if problem:
-        add("init", Finding("a new net's parameters", False, problem, ctx.error_hint("init")), 4)
-    else:
-        names = init.lists.get("names", [])
-        want = init_exp["names"]
-        extra, missing = sorted(set(names) - set(want)), sorted(set(want) - set(names))
-        hint = None
-        last = f"gamma{len(ctx.inputs['init']['hidden_dims']) + 1}"
-        if last in extra:
-            hint = "a norm layer after the last affine: gamma/beta belong to hidden layers only"
-        elif any(n.startswith("gamma") for n in missing):
-            hint = "gamma1.../beta1... are missing: one pair per hidden layer when normalizing"
-        add(
-            "init",
-            Finding(
-                "parameter names of a net with batch norm",
-                not extra and not missing,
-                f"unexpected {extra}, missing {missing}" if extra or missing else "as expected",
-                hint,
-            ),
-            1,
-        )
-        for prefix, value, words in (
-            ("b", 0.0, "biases start at zero"),
-            ("gamma", 1.0, "gamma starts at ones"),
-            ("beta", 0.0, "beta starts at zeros"),
-        ):
-            keys = [n for n in want if n.startswith(prefix) and f"param_{n}" in init.arrays]
-            ok = bool(keys) and all(np.all(init.arrays[f"param_{n}"] == value) for n in keys)
-            finding = Finding(
-                f"initial {prefix}", ok, "as expected" if ok else f"not all {value}",
-                None if ok else words,
-            )  # fmt: skip
-            add("init", finding, 0.5)
-        weights = [n for n in want if n.startswith("W")]
-        exact = all(
-            f"param_{n}" in init.arrays
-            and np.shape(init.arrays[f"param_{n}"]) == np.shape(init_exp[f"param_{n}"])
-            and np.allclose(init.arrays[f"param_{n}"], init_exp[f"param_{n}"], rtol=_tol(), atol=0)
-            for n in weights
-        )
-        reordered = not exact and _same_draws(init.arrays, init_exp, weights)
-        add(
-            "init",
-            Finding(
-                "initial weights drawn as documented (weight_scale * np.random.randn, W1 first)",
-                exact,
-                "as expected" if exact else "different draws",
-                None
-                if exact
-                else "draw Wi = weight_scale * np.random.randn(fan_in, fan_out)"
-                " in the order W1, W2, ..."
-                + (": yours are the same draws in another order" if reordered else ""),
-                "draw order" if reordered else "",
-            ),
-            1,
-        )
-        dtypes = sorted({str(v.dtype) for k, v in init.arrays.items() if k.startswith("param_")})
-        ok = dtypes == ["float32"]
-        add(
-            "init",
-            Finding(
-                "parameters of a net made with dtype=np.float32",
-                ok,
-                f"dtypes {', '.join(dtypes) or 'none'}",
-                None if ok else "the dtype argument is ignored: cast every parameter to dtype",
-            ),
-            0.5,
-        )
-        count = init.arrays.get("bn_params_distinct")
-        layers = len(ctx.inputs["init"]["hidden_dims"])
-        ok = count is not None and int(count) == layers
-        add(
-            "init",
-            Finding(
-                "one bn_param dict per hidden layer",
-                ok,
-                f"{int(count) if count is not None else 'no'} distinct dicts for {layers} "
-                "hidden layers",
-                None if ok else "the hidden layers share one bn_param dict: each needs its own",
-            ),
-            1,
-        )
-
-    for part, label in NORMALIZED.items():
-        exp = ctx.expected[part]
-        problem = ctx.problem(part)
-        if problem:
-            finding = Finding(f"loss and gradients {label}", False, problem, ctx.error_hint(part))
-            add(part, finding, 4, True)
-            continue
-        present, loss = ctx.output(part, "loss")
-        finding = ctx.value(f"loss {label}", loss if present else None, exp["loss"])
-        if not finding.passed and present:
-            finding = Finding(finding.what, False, finding.detail,
-                              ctx.recognise(part, "loss", loss))  # fmt: skip
-        add(part, finding, 1, True)
-        names = sorted(k.removeprefix("grad_") for k in exp if k.startswith("grad_"))
-        bad, words = [], None
-        for name in names:
-            p, g = ctx.output(part, f"grad_{name}")
-            if not (p and ctx.value(name, g, exp[f"grad_{name}"]).passed):
-                bad.append(name)
-                if p and words is None:
-                    words = ctx.recognise(part, f"grad_{name}", g)
-        add(
-            part,
-            Finding(f"gradients {label}", not bad,
-                    f"wrong for {', '.join(bad)}" if bad else "all match", words),
-            2,
-            True,
-        )  # fmt: skip
-        present, scores = ctx.output(part, "scores")
-        finding = ctx.value(
-            f"test-mode scores {label} after two train steps",
-            scores if present else None,
-            exp["scores"],
-        )
-        if not finding.passed and present:
-            finding = Finding(finding.what, False, finding.detail,
-                              ctx.recognise(part, "scores", scores))  # fmt: skip
-        add(part, finding, 1, True)
-    return found
-
-
-def _same_draws(got: dict, expected: dict, weights: list[str]) -> bool:
-    """The same random draws as the documented order, taken in another order (CS231n leaves
-    the order open): right shapes, and the same numbers overall."""
-    keys = [f"param_{n}" for n in weights]
-    if not all(k in got and np.shape(got[k]) == np.shape(expected[k]) for k in keys):
-        return False
-    mine = np.sort(np.concatenate([np.ravel(got[k]) for k in keys]))
-    theirs = np.sort(np.concatenate([np.ravel(expected[k]) for k in keys]))
-    return bool(np.allclose(mine, theirs, rtol=_tol(), atol=0))
-
-
-def _tol() -> float:  # the hidden checks' relative tolerance, from the one home of numbers
-    from ..grading.reference import helpers
-
-    return helpers().checking.HIDDEN_TOL
 
 
 # ---------------------------------------------------------------- known mistakes
@@ -298,6 +146,55 @@ def _scores_train_mode(inp, ref):
 
 
 NET = Probe("net_loss", {"cls": CLASS})
+DRAWS = "draw Wi = weight_scale * np.random.randn(fan_in, fan_out) in the order W1, W2, ..."
+
+
+def _init_checks():
+    """A new net's parameters: names, initial values, dtype, one bn_param per hidden layer.
+    None of them earns points alone: the loss, gradients and scores are the net's values."""
+    init = [
+        Check("init", "names", CheckKind.NAMES, 1, "parameter names of a net with batch norm"),
+        Check("init", "param_b*", CheckKind.VALUE, 0.5, "initial b", hint="biases start at zero"),
+        Check("init", "param_gamma*", CheckKind.VALUE, 0.5, "initial gamma",
+              hint="gamma starts at ones"),
+        Check("init", "param_beta*", CheckKind.VALUE, 0.5, "initial beta",
+              hint="beta starts at zeros"),
+        Check("init", "param_W*", CheckKind.VALUE, 1,
+              "initial weights drawn as documented (weight_scale * np.random.randn, W1 first)",
+              hint=DRAWS, reordered=f"{DRAWS}: yours are the same draws in another order"),
+        Check("init", "param_*", CheckKind.DTYPE, 0.5,
+              "parameters of a net made with dtype=np.float32",
+              hint="the dtype argument is ignored: cast every parameter to dtype"),
+        Check("init", "bn_params_distinct", CheckKind.VALUE, 1,
+              "one bn_param dict per hidden layer",
+              hint="the hidden layers share one bn_param dict: each needs its own"),
+    ]  # fmt: skip
+    return tuple(replace(c, primary=False) for c in init)
+
+
+def _loss_checks(part, label):
+    return (
+        Check(part, "loss", CheckKind.VALUE, 1, f"loss {label}"),
+        Check(part, "grad_*", CheckKind.VALUE, 2, f"gradients {label}"),
+        Check(
+            part, "scores", CheckKind.VALUE, 1, f"test-mode scores {label} after two train steps"
+        ),
+    )
+
+
+def _names_without_norm(inp, ref):
+    """The parameter names of a normalizing net that makes no gamma or beta."""
+    layers = len(inp["hidden_dims"]) + 1
+    return [f"{p}{i}" for i in range(1, layers + 1) for p in ("W", "b")]
+
+
+def _names_norm_after_last(inp, ref):
+    """The parameter names of a net with a norm layer after its last affine too."""
+    layers = len(inp["hidden_dims"]) + 1
+    return _names_without_norm(inp, ref) + [
+        f"{p}{i}" for i in range(1, layers + 1) for p in ("gamma", "beta")
+    ]
+
 
 TASK = Task(
     id="FullyConnectedNet",
@@ -311,8 +208,19 @@ TASK = Task(
         Part("plain", NET),
     ),
     draw=draw,
-    compare=compare,
+    checks=_init_checks() + tuple(c for p, l in NORMALIZED.items() for c in _loss_checks(p, l)),
+    missing_hints={"bn_params_*": "keep one bn_param dict per hidden layer in self.bn_params"},
     mistakes=(
+        Mistake(
+            "names",
+            "a norm layer after the last affine: gamma/beta belong to hidden layers only",
+            _names_norm_after_last,
+        ),
+        Mistake(
+            "names",
+            "gamma1.../beta1... are missing: one pair per hidden layer when normalizing",
+            _names_without_norm,
+        ),
         Mistake(
             "loss",
             "the L2 penalty is missing its 0.5 factor: 0.5 * reg * sum of squared weights",
@@ -355,6 +263,6 @@ TASK = Task(
     ),
     depends_on=EARLIER_TASKS,
     rerun_with_reference=tuple(NORMALIZED),
-    rerun_note="your net was checked with the reference layers in place of yours, because "
-    "{failed} did not get full marks: a mistake there costs points only there",
+    rerun_note="Cause upstream: your net was checked with the reference layers in place of "
+    "yours, because {failed} did not get full marks: a mistake there costs points only there",
 )

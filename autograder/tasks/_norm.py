@@ -11,8 +11,9 @@ THROUGH_THE_CACHE = ("grads",)
 """A backward's part that runs through its forward's cache: checked again, when that forward
 failed, with the reference's forward in place of the student's (a mistake costs once)."""
 RERUN_NOTE = (
-    "your backward was checked again with the reference's forward in place of yours, because "
-    "{failed} did not get full marks: a mistake there costs points only there"
+    "Cause upstream: {failed} did not get full marks, so your backward was checked again "
+    "through your own forward's cache with its values corrected: a mistake there costs points "
+    "only there"
 )
 
 

@@ -68,4 +68,5 @@ TASK = Task(
     ),
     rerun_with_reference=_norm.THROUGH_THE_CACHE,
     rerun_note=_norm.RERUN_NOTE,
+    repair_cache=True,
 )

@@ -70,4 +70,5 @@ TASK = Task(
     ),
     rerun_with_reference=_norm.THROUGH_THE_CACHE,
     rerun_note=_norm.RERUN_NOTE,
+    repair_cache=True,
 )

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _norm
 from ._draws import dims, norm_inputs
-from .model import Check, CheckKind, Mistake, Part, Probe, Task
+from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 FN = "batchnorm_forward"
 UPDATES = (
@@ -79,6 +79,37 @@ def _test_updates(inp):
     rm, rv = _running(inp)
     mean, var = _norm.stats(inp["x_test"])
     return m * rm + (1 - m) * mean, m * rv + (1 - m) * var
+
+
+def _own_running(inputs, got):
+    """What each output takes if it is consistent with the student's own train mode: the
+    running statistics averaged from the batch statistics the student's train-mode outputs
+    imply, and test mode normalizing with the student's own running statistics. A train mode
+    with a mistake (the unbiased variance) then costs points in its own task only."""
+    derived = {}
+    for part in ("running", "momentum", "float32"):
+        inp, out = inputs[part], got[part]
+        m, eps = _momentum(inp), 1e-5
+        gamma, beta = inp["gamma"].astype(np.float64), inp["beta"].astype(np.float64)
+        rm = rv = np.zeros(inp["xs"].shape[-1])
+        for x, y in zip(inp["xs"].astype(np.float64), out["train_outs"], strict=True):
+            xhat = (np.asarray(y, dtype=np.float64) - beta) / gamma
+            xc, hc = x - x.mean(axis=0), xhat - xhat.mean(axis=0)
+            std = np.sum(xc * hc, axis=0) / np.sum(hc * hc, axis=0)  # x = std * xhat + mean
+            mean = x.mean(axis=0) - std * xhat.mean(axis=0)
+            rm, rv = m * rm + (1 - m) * mean, m * rv + (1 - m) * (std**2 - eps)
+        own_mean, own_var = out["train_running_mean"], out["train_running_var"]
+        x_test = inp["x_test"].astype(np.float64)
+        test = _norm.bn(x_test, gamma, beta, own_mean, own_var)
+        derived[part] = {
+            "train_running_mean": rm,
+            "train_running_var": rv,
+            "out": test,
+            "out_one_row": test[:1],
+            "after_test_running_mean": own_mean,
+            "after_test_running_var": own_var,
+        }
+    return derived
 
 
 RUNNING = Probe("running_statistics", {"fn": FN})
@@ -217,4 +248,15 @@ TASK = Task(
     missing_hints={
         "train_running*": "the running statistics never reach the caller: store them in bn_param"
     },
+    depends_on=(
+        Dependency("batchnorm_forward_train", "is checked after steps of your train mode"),
+    ),
+    own_basis=_own_running,
+    own_basis_guard=("running", "train_outs"),
+    own_basis_note=(
+        "Cause upstream: your train mode failed its own checks (batchnorm_forward_train), so "
+        "{task} was judged by its consistency with your own train mode (running statistics "
+        "averaged from your batch statistics, test mode with your running statistics): the "
+        "mistake costs points only there"
+    ),
 )

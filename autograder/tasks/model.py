@@ -42,6 +42,10 @@ class CheckKind(enum.Enum):
     INTACT = "intact"
     """The call left what it was given (a cache whose layout is the student's) as it was (the
     output is 1 when it did)."""
+    NAMES = "names"
+    """A list of names equals the reference's, in any order (the parameters a net makes)."""
+    DTYPE = "dtype"
+    """Every output the check names has the reference's dtype."""
 
     @property
     def primary(self) -> bool:
@@ -68,6 +72,15 @@ class Check:
     strict_shape: bool = False
     """A wrong shape fails the row even when it broadcasts to the right values: a gradient the
     Solver applies in place (``w -= lr * dw`` raises for a (1, D) dw of a (D,) w)."""
+    primary: bool | None = None
+    """Whether a pass earns the task anything by itself; None: a value check does."""
+    reordered: str = ""
+    """For a check of several outputs (``output`` with a wildcard): what it means when they
+    hold the expected values in another order (an arguable deduction, a TA may review)."""
+
+    @property
+    def primary_check(self) -> bool:
+        return self.kind.primary if self.primary is None else self.primary
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ class Mistake:
     words: str  # the mistake in a student's words ("{key}" becomes the output's name)
     compute: Callable[[Inputs, Reference], Any]  # the mistaken output (or a dict by key)
     part: str | None = None  # only on this part (else on every part with the output)
+    kind: str = ""  # "" for a plain mistake; an arguable kind ("draw order") is weighed apart
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,9 @@ class Dependency:
     how: str  # completes "<this task> ...", e.g. "is checked through the cache of ..."
 
 
+PUBLIC_SEED = 231
+"""Seed of the public diagnostic inputs (CS231n's seed): the hidden inputs come from a secret."""
+
 EARLIER_TASKS = "every earlier task"
 """``Task.depends_on`` marker: every task before this one in the notebook (the net uses every
 layer)."""
@@ -144,7 +161,6 @@ class Task:
     parts: tuple[Part, ...]
     draw: Draw
     checks: tuple[Check, ...] = ()
-    compare: Callable | None = None  # a comparison of its own instead of ``checks``
     mistakes: tuple[Mistake, ...] = ()
     error_hints: tuple[ErrorHint, ...] = ()
     shape_hints: Mapping[str, str] = field(default_factory=dict)
@@ -168,9 +184,29 @@ class Task:
     """(part, output) of the student's forward output: the second basis counts only when it is
     near the reference's (``checking.NEAR_TOL``), a forward with a mistake, not another function
     (the derivative of ``gamma * x + beta`` is not batch norm's backward)."""
+    own_basis: Callable[[Mapping, Mapping], Mapping] | None = None
+    """Another second basis: (inputs, the student's outputs, both by part) -> part -> {output:
+    the value it takes if it is consistent with the student's own earlier outputs} (test mode
+    with the running statistics of the student's own train mode). Judged by the same checks,
+    kept when better, counted only while ``own_basis_guard`` is near the reference's."""
+    own_basis_guard: tuple[str, str] = ("", "")
+    own_basis_note: str = ""
+    """What the feedback says when the own basis was kept ("{task}": the task)."""
+    repair_cache: bool = False
+    """The rerun keeps the student's own forward and repairs its cache (each array replaced by
+    the reference's value of the same quantity) instead of putting the reference's forward in
+    its place: a backward written for the student's own cache layout is judged too."""
+    public: tuple[str, ...] | None = None
+    """The parts the notebook's check cell also runs, on public diagnostic inputs drawn by
+    ``draw`` from ``PUBLIC_SEED`` and shipped with the release (``cs231n/_catalog.json``), to
+    name mistakes while the student works. None: every part."""
 
     def probe(self, part: str) -> Probe:
         return next(p.probe for p in self.parts if p.name == part)
+
+    @property
+    def public_parts(self) -> list[str]:
+        return self.part_names if self.public is None else list(self.public)
 
     @property
     def part_names(self) -> list[str]:

@@ -50,7 +50,9 @@ def test_the_references_own_outputs_pass_every_check(task, material):
 
 @pytest.mark.parametrize("task", [t for t in tasks.ids() if tasks.get(t).checks])
 def test_a_value_off_by_a_little_fails_its_check(task, material):
-    row = next(r for r in tasks.get(task).checks if r.kind is CheckKind.VALUE)
+    row = next(
+        r for r in tasks.get(task).checks if r.kind is CheckKind.VALUE and "*" not in r.output
+    )
 
     def nudge(part, outputs, inp):
         if part == row.part:

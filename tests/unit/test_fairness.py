@@ -85,14 +85,18 @@ def test_a_self_consistent_unbiased_pair_loses_only_in_the_forward():
                "batchnorm_backward_answer": staged}  # fmt: skip
     graded = grade(answers, 4)
     lost = {t for t, (r, _) in graded.items() if r.score < r.max_score}
-    forward_tasks = {t for t in tasks.ids() if tasks.get(t).answer == BN}
+    # train mode has the mistake; test mode is judged by its consistency with the student's
+    # own train mode, the backward passes by their consistency with the student's own forward
+    train = {"batchnorm_forward_train"}
     # in this process the net is not re-checked with the reference layers: the real grader's
     # rerun keeps it whole (tests/test_one_mistake.py)
     net = {t for t in tasks.ids() if tasks.get(t).function == "FullyConnectedNet"}
-    assert forward_tasks <= lost <= forward_tasks | net, lost
+    assert train <= lost <= train | net, lost
     for t in ("batchnorm_backward", "batchnorm_backward_alt"):
         _, notes = graded[t]
         assert any("consistency with your own forward" in n for n in notes), t
+    _, notes = graded["batchnorm_forward_test"]
+    assert any("consistency with your own train mode" in n for n in notes), notes
 
 
 def test_a_gradient_shaped_1_by_d_fails_its_check():
