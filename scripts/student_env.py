@@ -12,8 +12,10 @@ Assignments tab (fetch, submit, fetch feedback) and the Validate button. The ins
 environment (``make``'s ``.venv``) is left as it is: it keeps every tool.
 
 With ``--user`` it also marks locked (read-only) cells visibly: a stripe and the word "locked"
-(``custom/custom.css`` with ``LabApp.custom_css``). JupyterLab reads custom CSS from the user's
-own configuration only, so an image for many students runs ``--user`` once per account too.
+(``custom/custom.css`` with ``LabApp.custom_css``), and where no nbgrader exchange can be
+reached the Assignment List says once what to do (nbgrader repeats its error in each of its
+three lists). JupyterLab reads custom CSS from the user's own configuration only, so an image
+for many students runs ``--user`` once per account too.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ INSTRUCTOR_SERVER_EXTENSIONS = (
 """The server extensions behind them."""
 
 
-LOCKED_CELL_CSS = """\
+STUDENT_CSS = """\
 /* batchnorm-kit: locked (read-only) cells say so. JupyterLab marks their editor jp-mod-readOnly. */
 .jp-Notebook .jp-CodeCell .cm-editor.jp-mod-readOnly {
   border-left: 3px solid var(--jp-warn-color1, #f57c00);
@@ -52,6 +54,19 @@ LOCKED_CELL_CSS = """\
   font-size: var(--jp-ui-font-size0, 10px);
   color: var(--jp-warn-color1, #f57c00);
   pointer-events: none;
+}
+/* batchnorm-kit: when the Assignment List cannot reach an exchange, nbgrader shows its error in
+   each of its three lists; say once what to do instead. */
+#fetched_assignments_list_error, #submitted_assignments_list_error { display: none !important; }
+#released_assignments_list_error { font-size: 0; }
+#released_assignments_list_error::before {
+  content: "The Assignment List cannot reach an nbgrader exchange on this machine: none is "
+    "set up, or it cannot be read. If your course hands out assignments here, ask your TA. "
+    "Otherwise open the assignment's notebook from its folder in the File Browser, press "
+    "Validate before you submit, and hand the notebook in as your course says.";
+  font-size: var(--jp-ui-font-size1, 13px);
+  font-weight: normal;
+  white-space: normal;
 }
 /* batchnorm-kit: end */
 """
@@ -89,11 +104,11 @@ def make_student(user: bool) -> None:
 def add_locked_cell_css(path: Path) -> None:
     """Add the locked-cell style to ``path`` once, keeping what the file already holds."""
     old = path.read_text() if path.exists() else ""
-    if LOCKED_CELL_CSS.splitlines()[0] in old:
+    if STUDENT_CSS.splitlines()[0] in old:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(old + ("\n" if old and not old.endswith("\n") else "") + LOCKED_CELL_CSS)
+    tmp.write_text(old + ("\n" if old and not old.endswith("\n") else "") + STUDENT_CSS)
     tmp.replace(path)
 
 

@@ -1,5 +1,6 @@
-"""The students' validate command: public checks, top to bottom, in the grader's words; and
-nbgrader's own Validate (``nbgrader validate``, what the toolbar's button runs) agreeing with it."""
+"""The students' validate command: public checks, top to bottom, a summary first and the
+failing tasks' checks in the grader's words; and nbgrader's own Validate (``nbgrader validate``,
+what the toolbar's button runs) showing the same summary, short, and agreeing with it."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from autograder import tasks
 from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 
-def validate(tmp_path, nb) -> subprocess.CompletedProcess:
+def validate(tmp_path, nb, *args: str) -> subprocess.CompletedProcess:
     folder = tmp_path / "batchnorm"
-    shutil.copytree(RELEASE_DIR, folder)  # what a student has: the release folder
+    shutil.copytree(RELEASE_DIR, folder, dirs_exist_ok=True)  # what a student has
     nbformat.write(nb, folder / NOTEBOOK)
     return subprocess.run(
-        [sys.executable, "-m", "cs231n.validate", NOTEBOOK],
+        [sys.executable, "-m", "cs231n.validate", NOTEBOOK, *args],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -31,19 +32,19 @@ def validate(tmp_path, nb) -> subprocess.CompletedProcess:
 
 
 def test_solved_notebook_validates(tmp_path, reference_nb):
-    run = validate(tmp_path, reference_nb)
+    run = validate(tmp_path, reference_nb, "--all")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "11 of 11 tasks pass their public checks" in run.stdout
+    assert run.stdout.startswith("11 of 11 tasks pass their public checks")
     assert "All public checks for batchnorm_forward_test passed." in run.stdout
 
 
 def test_blank_release_lists_every_task_and_question(tmp_path):
     run = validate(tmp_path, nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4))
     assert run.returncode == 1
-    assert "0 of 11 tasks pass their public checks" in run.stdout
-    assert "NotImplementedError: affine_forward: not implemented yet" in run.stdout
-    for i in range(1, 5):
-        assert f"inline_question_{i} is not answered yet" in run.stdout
+    assert run.stdout.startswith("0 of 11 tasks pass their public checks")
+    assert "[FAIL] affine_forward: affine_forward is not implemented yet" in run.stdout
+    unanswered = ", ".join(f"inline_question_{i}" for i in range(1, 5))
+    assert f"Not answered yet: {unanswered}." in " ".join(run.stdout.split())
 
 
 def ddof1_nb():
@@ -53,22 +54,33 @@ def ddof1_nb():
     return with_answers({"batchnorm_forward_answer": unbiased})
 
 
-def test_a_mistake_fails_with_the_graders_wording(tmp_path):
+MISTAKE = "your variance uses N-1 (unbiased, ddof=1)"
+
+
+def test_a_mistake_is_named_first_then_reported_in_full(tmp_path):
     run = validate(tmp_path, ddof1_nb())
     assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert lines[1] == "[FAIL] batchnorm_forward_train: stds with gamma=1, beta=0"
+    assert MISTAKE in " ".join(" ".join(lines[2:4]).split())
+    # the tasks that use the forward say where the cause is, in one line each
+    assert "[FAIL] batchnorm_backward: cause upstream: fix batchnorm_forward_train first" in lines
+    # then the failing tasks' reports in full, in the grader's words
     assert "[FAIL] stds with gamma=1, beta=0" in run.stdout
-    assert "public checks for batchnorm_forward_train FAILED." in run.stdout
-    # the backward check says first that its failure may come from upstream
-    backward = run.stdout[run.stdout.index("Cause upstream: batchnorm_forward_train") :]
-    assert backward.index("this check of batchnorm_backward uses batchnorm_forward") < (
-        backward.index("Task batchnorm_backward: public checks")
-    )
-    assert "All public checks for batchnorm_backward_alt passed." in run.stdout
+    assert f"likely mistake: {MISTAKE}" in run.stdout
+    assert "All public checks for affine_forward passed." not in run.stdout  # only with --all
 
 
-def nbgrader_validate(tmp_path, nb) -> tuple[bool, list[str], str]:
+def summary_of(text: str) -> tuple[set[str], str]:
+    """(the failing tasks, the summary's text) of a summary as validate or nbgrader prints
+    it."""
+    failing = set(re.findall(r"\[FAIL\] (\w+)", text)) - {"running"}
+    return failing, text
+
+
+def nbgrader_validate(tmp_path, nb) -> tuple[bool, set[str], str]:
     """nbgrader's Validate on the command line, in a student's folder (no course config):
-    (passed, the tasks of the failed check cells, the output). Its exit code says nothing
+    (passed, the tasks its summary lists as failing, the output). Its exit code says nothing
     (nbgrader#1908): the output does."""
     folder = tmp_path / "nbgrader" / "batchnorm"
     shutil.copytree(RELEASE_DIR, folder)
@@ -84,21 +96,11 @@ def nbgrader_validate(tmp_path, nb) -> tuple[bool, list[str], str]:
     out = run.stdout + run.stderr
     passed = "Success! Your notebook passes all the tests." in out
     assert passed != ("VALIDATION FAILED ON" in out), out
-    failed = []
-    for chunk in out.split("The following cell failed:")[1:]:
-        m = re.search(r'check\.report\("(\w+)"', chunk)
-        failed.append(m.group(1) if m else "written answer")
-    return passed, failed, out
+    failing, _ = summary_of(run.stdout)
+    return passed, failing, run.stdout
 
 
 TASKS = tasks.ids()  # in notebook order
-USES_BATCHNORM_FORWARD = {
-    "batchnorm_forward_train",
-    "batchnorm_forward_test",
-    "batchnorm_backward",
-    "batchnorm_backward_alt",
-    "FullyConnectedNet",
-}
 CASES = {
     "blank release": lambda: nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
     "one wrong function (ddof=1)": ddof1_nb,
@@ -109,21 +111,25 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_nbgrader_validate_agrees(tmp_path, case):
     """nbgrader's Validate fails exactly when a public check fails or an answer is missing,
-    and python -m cs231n.validate says the same, task by task."""
+    on one failed cell, the summary; python -m cs231n.validate prints the same summary."""
     nb = CASES[case]()
     passed, failed, out = nbgrader_validate(tmp_path, nb)
     ours = validate(tmp_path, nb)
     assert passed == (ours.returncode == 0), (out, ours.stdout)
-    ours_failed = {t for t in TASKS if f"All public checks for {t} passed." not in ours.stdout}
-    assert ours_failed == {t for t in failed if t != "written answer"}, (out, ours.stdout)
-    unanswered = ours.stdout.count("is not answered yet")
-    assert failed.count("written answer") == unanswered
+    ours_failed, _ = summary_of(ours.stdout.split("\n\n")[0])
+    assert failed == ours_failed, (out, ours.stdout)
     if case == "all correct":
         assert passed and not failed
-    elif case == "blank release":
-        assert ours_failed == set(TASKS) and unanswered == 4
-        assert "NotImplementedError: affine_forward: not implemented yet" in out
+        return
+    if case == "blank release":
+        # the summary first; then nbgrader's own block for each unanswered question
+        assert "VALIDATION FAILED ON 5 CELL(S)!" in " ".join(out.split())
+        assert failed == set(TASKS)
+        assert "Not answered yet: inline_question_1" in out
+        assert out.index("tasks pass their public checks") < out.index("YOUR ANSWER HERE")
     else:
-        assert "batchnorm_forward_train" in ours_failed
-        assert ours_failed <= USES_BATCHNORM_FORWARD
-        assert "PublicChecksFailed: batchnorm_forward_train: 2 public check(s) failed" in out
+        assert "VALIDATION FAILED ON 1 CELL(S)!" in " ".join(out.split())
+        lines = out.splitlines()
+        assert len(lines) <= 60, out
+        first = " ".join(" ".join(lines[:15]).split())
+        assert "[FAIL] batchnorm_forward_train" in first and MISTAKE in first, out

@@ -9,6 +9,7 @@ from nbgrader.apps import NbGraderAPI
 
 from ..course.config import nbgrader_config
 from ..layout import ASSIGNMENT, ROOT
+from . import catalog
 
 README = """\
 # The student release
@@ -39,3 +40,4 @@ def generate_release(release_root: Path = ROOT / "assignment") -> None:
     if not result["success"]:
         raise ReleaseError(f"{result.get('error', '')}\n{result.get('log', '')}")
     (release_root / "README.md").write_text(README.format(assignment=ASSIGNMENT))
+    catalog.write(release_root / ASSIGNMENT / "cs231n")

@@ -51,6 +51,9 @@ def all_correct_nb():
     return answered(student_nb())
 
 
+MISTAKE = "your variance uses N-1 (unbiased, ddof=1): batch norm uses the biased variance, 1/N"
+
+
 def ddof1_nb():
     """The reference's answers, except batchnorm_forward with the unbiased variance (N-1)."""
     unbiased = answer_source("batchnorm_forward_answer").replace(
@@ -117,19 +120,26 @@ def outputs_by_grade_id(page, nb) -> dict[str, str]:
     return {c.metadata["nbgrader"]["grade_id"]: t for c, t in zip(code, texts, strict=True)}
 
 
-def failed_cells(dialog_text: str) -> list[str]:
-    """The tasks of the check cells nbgrader's Validate dialog lists as failed."""
+def dialog_lines(dialog_text: str) -> list[str]:
+    """The dialog's lines, blank ones dropped, from its title on."""
+    return [line.strip() for line in dialog_text.splitlines() if line.strip()]
+
+
+def summary_failures(dialog_text: str) -> tuple[list[str], int]:
+    """(the tasks the summary in nbgrader's Validate dialog lists as failing, how many
+    unanswered written answers nbgrader lists after it)."""
     chunks = dialog_text.split("The following cell failed:")[1:]
-    found = []
-    for chunk in chunks:
-        m = re.search(r'check\.report\("(\w+)"', chunk)
-        found.append(m.group(1) if m else "written answer")
-    return found
+    assert chunks and "check.summary()" in chunks[0], dialog_text  # the summary comes first
+    tasks_failing = re.findall(r"\[FAIL\] (\w+)", chunks[0])
+    questions = sum("YOUR ANSWER HERE" in chunk for chunk in chunks[1:])
+    assert len(chunks) == 1 + questions, dialog_text  # nothing else failed
+    return tasks_failing, questions
 
 
 def test_blank_release(page, start_lab, student_home, tmp_path, shots, cs231n_validate):
-    """Run All executes every cell; the experiments say what they wait for; Validate fails
-    and names what is not implemented; locked cells say so and ignore typing."""
+    """Run All executes every cell; each check names the stub it met; the experiments say what
+    they wait for; Validate fails on its summary, which names what is not implemented; locked
+    cells say so and ignore typing."""
     nb = nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
     root = workspace(tmp_path, nb)
     command = cs231n_validate(root)  # runs beside the browser's work
@@ -162,21 +172,21 @@ def test_blank_release(page, start_lab, student_home, tmp_path, shots, cs231n_va
             outputs[experiment],
         ), outputs[experiment]
     for grade_id, text in outputs.items():
+        assert "Traceback" not in text and "Error" not in text, (grade_id, text)
         if grade_id in TASKS:
-            assert "NotImplementedError" in text, grade_id
-        else:  # answer cells define without raising; setup and data cells run
-            assert "Traceback" not in text and "Error" not in text, (grade_id, text)
+            assert re.search(r"\[FAIL\] \w+ is not implemented yet: write it where", text), text
+    assert "0 of 11 tasks pass their public checks" in outputs["summary"]
 
     passed, text = validate(page)
     shots(page, "validated")
     close_dialog(page)
     assert not passed
-    failed = failed_cells(text)
-    assert sorted(t for t in failed if t != "written answer") == sorted(TASKS)
-    assert failed.count("written answer") == 4  # the four inline questions, unanswered
-    for function in ["affine_forward", "relu_forward", "batchnorm_forward", "layernorm_forward"]:
-        assert f"NotImplementedError: {function}: not implemented yet" in text
-    assert "NotImplementedError: FullyConnectedNet: not implemented yet" in text
+    failing, questions = summary_failures(text)
+    assert failing == TASKS and questions == 4  # the summary in order; the four questions
+    lines = dialog_lines(text)
+    assert lines[0] == "Validation Results" and lines[1] == "The following cell failed:"
+    assert "0 of 11 tasks pass their public checks" in lines[4], lines[:6]
+    assert "[FAIL] affine_forward: affine_forward is not implemented yet" in lines[5]
 
     code, output = finished(command)
     assert code == 1, output  # agrees with Validate
@@ -200,7 +210,11 @@ def test_one_wrong_function(page, start_lab, student_home, tmp_path, shots, cs23
         assert plots.count() >= 1, experiment
     train = outputs["batchnorm_forward_train"]
     assert "public checks for batchnorm_forward_train FAILED" in train
-    assert "PublicChecksFailed: batchnorm_forward_train:" in train
+    assert f"likely mistake: {MISTAKE}" in train  # named where the student works
+    assert "Traceback" not in train  # no frames of the kit's helpers: the student's function
+    assert re.search(r"look at your batchnorm_forward: Cell In\[\d+\], line 1", train), train
+    code_cells(page).nth(code_index(nb, "batchnorm_forward_train")).scroll_into_view_if_needed()
+    shots(page, "train-check-names-the-mistake")
     backward = outputs["batchnorm_backward"]
     upstream = "Cause upstream: batchnorm_forward_train fails its public checks"
     assert backward.index(upstream) < backward.index("Task batchnorm_backward: public checks")
@@ -213,18 +227,21 @@ def test_one_wrong_function(page, start_lab, student_home, tmp_path, shots, cs23
     shots(page, "validated")
     close_dialog(page)
     assert not passed
-    failed = failed_cells(text)
-    assert "batchnorm_forward_train" in failed
-    assert "PublicChecksFailed: batchnorm_forward_train: 2 public check(s) failed" in text
+    lines = dialog_lines(text)
+    # the dialog's first lines: the summary, the failing task and its named mistake
+    assert lines[4] == "6 of 11 tasks pass their public checks (hidden checks run at grading)."
+    assert lines[5] == "[FAIL] batchnorm_forward_train: stds with gamma=1, beta=0"
+    assert MISTAKE in " ".join(lines[6:8]), lines[:10]
+    failing, questions = summary_failures(text)
+    assert failing[0] == "batchnorm_forward_train" and questions == 0
     independent = {"affine_forward", "affine_backward", "relu_forward", "relu_backward"}
     independent |= {"layernorm_forward", "layernorm_backward"}
-    assert not independent & set(failed), failed
-    assert "written answer" not in failed
+    assert not independent & set(failing), failing
 
     code, output = finished(command)
     assert code == 1, output  # agrees with Validate
+    assert output.splitlines()[1] == "[FAIL] batchnorm_forward_train: stds with gamma=1, beta=0"
     assert "public checks for batchnorm_forward_train FAILED." in output
-    assert f"{upstream}, and this check of batchnorm_backward" in output
 
 
 def test_all_correct(page, start_lab, student_home, tmp_path, shots, cs231n_validate):
@@ -260,3 +277,24 @@ def test_student_view(page, start_lab, student_home, tmp_path, shots):
     sidebar = page.locator("[data-id='nbgrader-create_assignemnt'], #nbgrader-create_assignemnt")
     assert sidebar.count() == 0
     assert page.locator("#formgrader").count() == 0
+
+
+def test_assignment_list_without_an_exchange(page, start_lab, student_home, tmp_path, shots):
+    """Where no exchange can be reached, nbgrader shows its error in each of the Assignment
+    List's three lists; the student's configuration says once, instead, what to do."""
+    (student_home.config / "nbgrader_config.py").write_text(
+        'c = get_config()  # noqa: F821\nc.Exchange.root = "/proc/no-exchange-here"\n'
+    )  # a folder nobody can create, root included
+    root = workspace(tmp_path, nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4))
+    lab = start_lab(root, student_home)
+    open_lab(page, lab)
+    open_menu(page, "Nbgrader", "jp-mainmenu-nbgrader")
+    page.locator("#jp-mainmenu-nbgrader .lm-Menu-itemLabel", has_text="Assignment List").click()
+    error = page.locator("#released_assignments_list_error")
+    error.wait_for(state="visible")
+    shots(page, "assignment-list-without-exchange")
+    said = error.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "cannot reach an nbgrader exchange" in said and "press Validate" in said, said
+    assert error.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # nbgrader's text hidden
+    for other in ("#fetched_assignments_list_error", "#submitted_assignments_list_error"):
+        assert not page.locator(other).is_visible()

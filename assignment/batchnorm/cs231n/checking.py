@@ -4,17 +4,23 @@ The notebook's public checks and the autograder's hidden checks both use these
 constants and functions, so a student sees the same wording in the notebook,
 in ``validate`` and in the grading feedback.
 
-Each checker returns a :class:`Finding`; :func:`report` prints a task's findings,
-says in words whether they passed, and raises :class:`PublicChecksFailed` when one
-failed, so that a check cell shows an error wherever it runs (Run All, nbgrader's
-Validate, ``python -m cs231n.validate``). It also records each task's verdict for
-this kernel session, so that a check whose function uses another task's function
-first says when that task fails its own checks.
+Each checker returns a :class:`Finding`. A check cell is one ``with task(...) as findings:``
+block: it collects the findings, catches what the student's code raises (so that Run All goes
+on in every front end, with or without the ``raises-exception`` tag), adds the diagnosis on
+the public diagnostic inputs (``diagnose.py``: the hidden checks' named mistakes), prints the
+report and records the task's verdict for this kernel session. A check whose function uses
+another task's function says first when that task fails its own checks. The summary cell
+(:func:`summary`) sums the verdicts up; when validating (nbgrader's Validate, or
+``python -m cs231n.validate``) it raises :class:`PublicChecksFailed` if a check fails or an
+answer is missing, so Validate fails exactly then, on one short report.
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
+import sys
+import textwrap
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,15 +179,29 @@ def statistic(what, got, expected, atol=STAT_ATOL):
     )
 
 
+DIAGNOSTIC = "diagnostic: "
+"""How a finding of the diagnosis on the public diagnostic inputs begins (``diagnose.py``)."""
+WIDTH = 84
+"""Columns of the summary: nbgrader's Validate cuts longer lines."""
+
+
 def format_report(task, findings, public=True):
-    """The text of a task's report: one line per finding, then a verdict."""
+    """The text of a task's report: one line per finding (the diagnosis's passes summed up in
+    one), then a verdict."""
     kind = "public" if public else "hidden"
     lines = [f"Task {task}: {kind} checks"]
+    diagnosed = 0
     for f in findings:
+        if f.passed and f.what.startswith(DIAGNOSTIC):
+            diagnosed += 1
+            continue
         mark = "PASS" if f.passed else (f.kind.upper() or "FAIL")
         lines.append(f"  [{mark}] {f.what}: {f.detail}")
         if f.mistake and not f.passed:
             lines.append(f"         {'likely mistake' if not f.kind else f.kind}: {f.mistake}")
+    if diagnosed:
+        plural = "s" if diagnosed > 1 else ""
+        lines.append(f"  [PASS] {diagnosed} diagnostic check{plural} on the public inputs")
     if all(f.passed for f in findings):
         tail = " Hidden checks run at grading." if public else ""
         lines.append(f"All {kind} checks for {task} passed.{tail}")
@@ -191,48 +211,51 @@ def format_report(task, findings, public=True):
     return "\n".join(lines)
 
 
-class PublicChecksFailed(AssertionError):
-    """A task's public checks failed; raised by :func:`report` after it printed them.
-
-    task: the task id.
-    failed: what each failing check checked.
-    upstream: the tasks this check depends on that fail their own public checks.
-    """
-
-    def __init__(self, task, failed, upstream=()):
-        self.task, self.failed, self.upstream = task, tuple(failed), tuple(upstream)
-        message = f"{task}: {len(self.failed)} public check(s) failed: {'; '.join(self.failed)}"
-        if self.upstream:
-            one = len(self.upstream) == 1
-            message += f". Fix {', '.join(self.upstream)} first: " + (
-                "it fails its own public checks and this check uses it"
-                if one
-                else "they fail their own public checks and this check uses them"
-            )
-        super().__init__(message)
+def validating() -> bool:
+    """Whether this run validates the notebook: nbgrader's Validate sets NBGRADER_EXECUTION in
+    the kernel it runs; ``python -m cs231n.validate`` sets CS231N_VALIDATE."""
+    return (
+        os.environ.get("NBGRADER_EXECUTION") == "validate"
+        or os.environ.get("CS231N_VALIDATE") == "1"
+    )
 
 
-_verdicts = {}
-"""task -> whether its public checks passed, the last time its check cell reported in this
-kernel session."""
+@dataclass(frozen=True)
+class Verdict:
+    """A task's public checks, the last time its check cell reported in this session."""
+
+    passed: bool
+    first: str = ""  # what the first failing check checked
+    mistake: str | None = None  # the first mistake named
+    upstream: tuple = ()  # the tasks it depends on that fail their own checks
+    where: str = ""  # where to look: the student's cell and line
+
+
+_verdicts: dict = {}
+"""task -> its :class:`Verdict`, the last time its check cell reported in this kernel
+session."""
 
 
 def verdict(task):
     """Whether ``task``'s public checks passed when they last reported; None if they have not."""
-    return _verdicts.get(task)
+    found = _verdicts.get(task)
+    return None if found is None else found.passed
 
 
 def function_of(task):
     """The function a task is about: ``batchnorm_forward_train`` -> ``batchnorm_forward``."""
-    return task.removesuffix("_train").removesuffix("_test")
+    from .diagnose import info
+
+    found = info(task)
+    return found["function"] if found else task.removesuffix("_train").removesuffix("_test")
 
 
 def upstream_notes(task, depends_on, failing_here):
     """What to say first about the tasks ``task``'s check depends on.
 
     A dependency that failed its own public checks is named always; one that has not
-    reported in this session (its check cell did not run, or raised before its report)
-    is named only when this task fails too.
+    reported in this session (its check cell did not run, or failed to run) is named only
+    when this task fails too.
     """
     notes = []
     for dep in depends_on:
@@ -251,38 +274,229 @@ def upstream_notes(task, depends_on, failing_here):
     return notes
 
 
-def report(task, findings, public=True, depends_on=()):
-    """Print a task's findings and whether they all passed; raise if one failed.
+def report(task, findings, public=True, depends_on=(), notes=(), where=""):
+    """Print a task's findings and whether they all passed, and record the verdict.
 
     task: the task id.
     findings: the :class:`Finding` of each check.
     public: whether these are the notebook's public checks (the verdict is then recorded).
-    depends_on: the tasks whose functions this check also runs (e.g. a backward check runs
-        the forward pass first); when one of them fails its own public checks, that is said
-        first, before this task's report.
+    depends_on: the tasks whose functions this check also runs (a backward's check runs its
+        forward first); one that fails its own public checks is named first.
+    notes: lines printed after the report (the warnings the code gave).
+    where: where to look when a check failed ("your batchnorm_forward: Cell In[17], line 1").
 
-    Raises
-    ------
-    PublicChecksFailed
-        when a check failed, after printing the report, naming the task and the checks.
+    Returns whether every check passed. Outside a validation, a failure is also summed up on
+    stderr (a red box in Jupyter): the task, the first failing check, the named mistake and
+    where to look.
     """
-    __tracebackhide__ = True  # IPython shows the check cell's line, not this function
     findings = list(findings)
-    failed = [f.what for f in findings if not f.passed]
+    failed = [f for f in findings if not f.passed]
     for note in upstream_notes(task, depends_on, bool(failed)):
         print(note)
     print(format_report(task, findings, public))
-    if public:
-        _verdicts[task] = not failed
-    if failed:
-        upstream = [dep for dep in depends_on if verdict(dep) is False]
-        raise PublicChecksFailed(task, failed, upstream)
+    for note in notes:
+        print(note)
+    if not public:
+        return not failed
+    upstream = tuple(dep for dep in depends_on if verdict(dep) is False)
+    named = next((f.mistake for f in failed if f.mistake), None)
+    _verdicts[task] = Verdict(not failed, failed[0].what if failed else "", named, upstream, where)
+    stubs = all(f.what.endswith(" is not implemented yet") for f in failed)
+    if failed and not stubs and not validating():
+        print("\n".join(_headline(task, _verdicts[task], len(failed), len(findings))),
+              file=sys.stderr)  # fmt: skip
+    return not failed
 
 
-@contextlib.contextmanager
-def skip_until_implemented(name):
-    """Run an experiment, or say which task it still needs instead of crashing."""
-    try:
-        yield
-    except NotImplementedError as exc:
-        print(f"{name} skipped: it needs a task that is not implemented yet ({exc}).")
+def _wrapped(text, indent=""):
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "    ")
+
+
+def _roots(tasks):
+    """The failing tasks behind ``tasks``: each one's own failing dependencies, down to those
+    that fail on their own."""
+    found = []
+    for task in tasks:
+        upstream = getattr(_verdicts.get(task), "upstream", ())
+        found += _roots(upstream) if upstream else [task]
+    return list(dict.fromkeys(found))
+
+
+def _headline(task, found, failed=None, total=None):
+    """A failing task in a few lines: the first failing check, the mistake, where to look; or,
+    when a task it uses fails its own checks, which one to fix first."""
+    count = f"{failed} of {total} public checks failed; " if failed else ""
+    if found.upstream:
+        roots = ", ".join(_roots(found.upstream))
+        return _wrapped(f"[FAIL] {task}: {count}cause upstream: fix {roots} first")
+    lines = _wrapped(f"[FAIL] {task}: {count}{found.first}")
+    if found.mistake:
+        lines += _wrapped(f"likely mistake: {found.mistake}", "    ")
+    if found.where:
+        lines += _wrapped(f"look at {found.where}", "    ")
+    return lines
+
+
+class PublicChecksFailed(AssertionError):
+    """Raised by :func:`summary` when validating and a public check fails or an answer is
+    missing. Its traceback, in Jupyter and in nbgrader's Validate, is the summary itself."""
+
+    def __init__(self, lines):
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))
+
+    def _render_traceback_(self):
+        return self.lines
+
+
+def notebook_name():
+    """The assignment's notebook file ("BatchNormalization.ipynb"), or "" without a catalog."""
+    from .diagnose import catalog
+
+    return catalog().get("notebook", "")
+
+
+def summary_lines(notebook=None):
+    """(lines, whether all is ready): every task's public checks in this session, and the
+    questions still unanswered in ``notebook`` as saved (default: the assignment's notebook in
+    the working folder, when it is there)."""
+    from .diagnose import catalog, questions
+
+    order = catalog().get("order") or list(_verdicts)
+    passing = [t for t in order if verdict(t)]
+    lines = [
+        f"{len(passing)} of {len(order)} tasks pass their public checks "
+        "(hidden checks run at grading)."
+    ]
+    for task in order:
+        found = _verdicts.get(task)
+        if found is None:
+            lines += _wrapped(f"[FAIL] {task}: not checked in this session: run its check cell")
+        elif not found.passed:
+            lines += _headline(task, found)
+    unanswered = questions(notebook)
+    if unanswered:
+        lines += _wrapped(f"Not answered yet: {', '.join(unanswered)}.")
+    if len(passing) < len(order):
+        lines += _wrapped(
+            "Each check cell prints all its checks; python -m cs231n.validate --all prints "
+            "every task's."
+        )
+    return lines, len(passing) == len(order) and not unanswered
+
+
+def summary():
+    """The summary cell: print where every task stands; when validating, raise if a public
+    check fails or an answer is missing (Validate then shows this summary)."""
+    lines, ready = summary_lines()
+    print("\n".join(lines))
+    if validating() and not ready:
+        raise PublicChecksFailed(lines)
+
+
+class task:
+    """A check cell: ``with check.task("affine_backward", depends_on=(...)) as findings:``.
+
+    The body appends its findings to ``findings``. On leaving, whatever the student's code
+    raised becomes a failed finding (where it was raised, and what it likely means), the
+    diagnosis on the public diagnostic inputs is added, warnings are listed, and the report is
+    printed and recorded (:func:`report`). Nothing is raised: Run All goes on everywhere.
+    """
+
+    def __init__(self, task_id, depends_on=()):
+        self.task, self.depends_on = task_id, tuple(depends_on)
+
+    def __enter__(self):
+        self.findings = []
+        self._warnings = warnings.catch_warnings(record=True)
+        self._caught = self._warnings.__enter__()
+        warnings.simplefilter("always")
+        return self.findings
+
+    def __exit__(self, kind, exc, tb):
+        from . import diagnose
+
+        if exc is not None and not isinstance(exc, Exception):
+            self._warnings.__exit__(None, None, None)
+            return False  # KeyboardInterrupt, SystemExit: the student's to stop
+        namespace = sys._getframe(1).f_globals
+        function = function_of(self.task)
+        findings, where, own_stub = list(self.findings), "", False
+        try:
+            if exc is not None:
+                where = diagnose.location(tb)
+                own_stub = isinstance(exc, NotImplementedError) and str(exc).startswith(
+                    f"{function}:"
+                )
+                findings.append(_raised(self.task, exc, where))
+            if not isinstance(exc, NotImplementedError):
+                findings += diagnose.diagnose(self.task, namespace)
+        finally:
+            self._warnings.__exit__(None, None, None)
+        if not where and not all(f.passed for f in findings):
+            where = _defined_at(function, namespace)
+        notes = [f"Your code warned: {w.category.__name__}: {w.message}" for w in self._caught]
+        depends_on = () if own_stub else self.depends_on
+        report(self.task, findings, depends_on=depends_on, notes=list(dict.fromkeys(notes)),
+               where=where)  # fmt: skip
+        return True
+
+
+def _raised(task_id, exc, where):
+    """The finding of a check the student's code stopped by raising."""
+    from .diagnose import info
+    from .judging import error_hint
+
+    at = f" ({where})" if where else ""
+    if isinstance(exc, NotImplementedError):
+        name = str(exc).split(":")[0].strip() or function_of(task_id)
+        return Finding(f"{name} is not implemented yet", False, f"write it where its cell says "
+                       f"YOUR CODE HERE{at}")  # fmt: skip
+    found = info(task_id) or {}
+    hints = [(tuple(h[0]), h[1]) for h in found.get("error_hints", [])]
+    hint = error_hint({"error": type(exc).__name__, "message": str(exc)}, hints)
+    return Finding("running the check", False, f"your code raised {type(exc).__name__}: {exc}{at}",
+                   hint)  # fmt: skip
+
+
+def _defined_at(function, namespace):
+    """Where the student's ``function`` is defined ("your batchnorm_forward: Cell In[17], line
+    1"), or ""."""
+    from .diagnose import cell_name
+
+    obj = namespace.get(function)
+    code = getattr(obj, "__code__", None) or getattr(
+        getattr(obj, "__init__", None), "__code__", None
+    )
+    if code is None:
+        return ""
+    place = cell_name(code.co_filename, code.co_firstlineno)
+    return f"your {function}" + (f": {place}" if place and not validating() else "")
+
+
+class experiment:
+    """An experiment cell: ``with check.experiment("Experiment 1"):``. While a task it needs is
+    not implemented, or its code raises, it says so and which, instead of stopping Run All."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or not isinstance(exc, Exception):
+            return False
+        if isinstance(exc, NotImplementedError):
+            print(f"{self.name} skipped: it needs a task that is not implemented yet ({exc}).")
+            return True
+        from .diagnose import location
+
+        where = location(tb)
+        print(
+            f"{self.name} stopped: your code raised {type(exc).__name__}: {exc}"
+            + (f" ({where})" if where else "")
+            + ". Fix the task whose check fails, then run this cell again.",
+            file=sys.stderr if not validating() else sys.stdout,
+        )
+        return True
