@@ -124,7 +124,10 @@ def test_feedback_template_gives_a_graded_cell_worth_no_points_no_score_or_label
     meta = {"grade": True, "grade_id": "summary", "locked": True, "points": 0, "solution": False}
     meta["schema_version"] = checks[-1].metadata.nbgrader["schema_version"]
     extra = nbformat.v4.new_code_cell(SUMMARY_CELL, metadata={"nbgrader": meta})
-    extra.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok\n")]
+    extra.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="ok\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "0"}, execution_count=30),
+    ]
     nb.cells.insert(last + 1, extra)
     parts = []
     for cell in nb.cells:  # what GetGradesTold gives the template, for a blank release
@@ -142,6 +145,7 @@ def test_feedback_template_gives_a_graded_cell_worth_no_points_no_score_or_label
     html, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
     page = BeautifulSoup(html, "html.parser")
     assert "0 / 0" not in page.get_text() and not page.find("a", attrs={"name": "summary"})
+    assert "Out[" not in page.get_text()  # nbgrader's score of the cell: none to show
     labels = [h.get_text(" ", strip=True) for h in page.select("div.kit-checks .panel-heading")]
     assert len(labels) == len(checks) and not any("summary" in label for label in labels)
     rows = [c.get_text() for c in page.select("section.kit-summary tbody tr td:first-child")]
