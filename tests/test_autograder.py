@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from conftest import BIN, ENV
 from corpus import answer_source, release_nb, with_answers
 
@@ -234,15 +235,143 @@ def test_every_page_shows_the_gradebooks_total(graded):
         assert f"Total: {total:g} / {max_total:g}" in kit
         assert kit.count("not graded yet") == 5  # the four written answers, and the total
         nbgrader = (out / "feedback" / student / "BatchNormalization.html").read_text()
-        assert (
-            f"(Score: {total:g} / {max_total:g}"
-            in nbgrader.replace(".0 /", " /").replace(".0;", ";")
-            or f"(Score: {round(total, 2)} / {max_total}" in nbgrader
-        )
-        assert "not graded yet" in nbgrader and "Score: 0.0 / 3.0" not in nbgrader
+        assert f"Total: {total:g} / {max_total:g}" in nbgrader
+        assert "not graded yet" in nbgrader and "Score: 0 / 3" not in nbgrader
     results = json.loads((out / "results.json").read_text())
     assert results["dora"]["tasks"]["inline_question_1"]["score"] is None
     assert "not graded yet" in results["dora"]["tasks"]["inline_question_1"]["feedback"]
+
+
+def pages(out: Path, student: str) -> tuple[BeautifulSoup, BeautifulSoup]:
+    """The kit's page and nbgrader's feedback page (what release_feedback gives the student)."""
+    kit = (out / "feedback" / f"{student}.html").read_text()
+    nbgrader = (out / "feedback" / student / "BatchNormalization.html").read_text()
+    return BeautifulSoup(kit, "html.parser"), BeautifulSoup(nbgrader, "html.parser")
+
+
+def summary_rows(page: BeautifulSoup) -> dict[str, list[str]]:
+    """The summary table's rows: part -> the text of its cells after the name."""
+    table = page.select_one("section.kit-summary table")
+    return {
+        row.find("code").get_text(): [td.get_text(" ", strip=True) for td in row.find_all("td")[1:]]
+        for row in table.select("tbody tr")
+    }
+
+
+def cell_of(page: BeautifulSoup, grade_id: str):
+    """The cell of nbgrader's page that a graded part's anchor is in."""
+    return page.find("a", attrs={"name": grade_id}).find_parent("div", class_="cell")
+
+
+def check_cells() -> dict[str, float]:
+    """The release's check cells: task -> points."""
+    return {
+        c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"])
+        for c in release_nb().cells
+        if c.cell_type == "code"
+        and c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata.nbgrader.get("solution")
+    }
+
+
+def test_nbgrader_s_page_starts_with_the_kit_s_summary(graded):
+    """The total, every part's score as the gradebook has it, the named mistakes: first on the
+    page the student fetches, and the same summary as on the kit's page."""
+    _, out, _ = graded
+    grades = read_grades(out)
+    kit, nbgrader = pages(out, "carol")
+    summary = nbgrader.select_one("section.kit-summary")
+    assert summary is not None
+    assert summary.find_next("div", id="notebook") is not None  # the notebook comes after it
+    assert not summary.find_all_previous("div", class_="cell")
+    total = f"Total: {float(grades['carol']['total']):g} / {float(grades['carol']['max_total']):g}"
+    assert summary.find("h2").get_text(" ", strip=True).startswith(total)
+    rows = summary_rows(nbgrader)
+    assert list(rows) == [*task_points(), *[f"inline_question_{i}" for i in range(1, 5)]]
+    for task, points in task_points().items():
+        assert rows[task][0] == f"{float(grades['carol'][task]):g} / {points:g}", task
+    assert "your variance uses N-1" in " ".join(rows["batchnorm_forward_train"])
+    assert all(rows[f"inline_question_{i}"][0] == "not graded yet" for i in range(1, 5))
+    # one summary: the kit's page shows the same words
+    assert kit.select_one("section.kit-summary").get_text() == summary.get_text()
+
+
+def test_check_cells_show_the_hidden_checks_labelled_and_not_the_public_check(graded):
+    """Grading never ran a check cell's public check: its code is not on nbgrader's page; the
+    cell reads "Hidden checks of task X" and its score, with no unlabelled Out[n]. The
+    student's code and plots stay."""
+    _, out, _ = graded
+    grades = read_grades(out)
+    for student in ("alice", "carol"):
+        _, page = pages(out, student)
+        text = page.get_text()
+        assert "# Public check:" not in text and "Out[" not in text
+        assert not page.select(".output_prompt")
+        headings = {
+            h.find("code").get_text(): h.get_text(" ", strip=True)
+            for h in page.select("div.kit-checks .panel-heading")
+        }
+        assert set(headings) == set(check_cells())
+        for task, points in check_cells().items():
+            assert headings[task].startswith(f"Hidden checks of task {task}")
+            assert f"Score: {float(grades[student][task]):g} / {points:g}" in headings[task]
+            verdict = cell_of(page, task).select_one(".output_stdout pre").get_text()
+            assert verdict.startswith(f"Task {task}: hidden checks")
+    _, carol = pages(out, "carol")
+    assert "var = np.var(x, axis=0, ddof=1)" in carol.get_text()  # the student's own code
+    _, alice = pages(out, "alice")
+    assert len(alice.select("img[src^='data:image/png']")) >= 4  # the student's own plots
+
+
+def test_partial_credit_is_explained_where_it_applies(graded):
+    _, out, _ = graded
+    grades = read_grades(out)
+    kit, nbgrader = pages(out, "carol")
+    partial = {
+        t: (float(grades["carol"][t]), p)
+        for t, p in check_cells().items()
+        if 0 < float(grades["carol"][t]) < p
+    }
+    assert partial  # unbiased variance keeps part of batchnorm_forward_test
+    for task, points in check_cells().items():
+        said = cell_of(nbgrader, task).select_one(".kit-credit")
+        cell_sentence = said.get_text(strip=True) if said else ""
+        rows = summary_rows(nbgrader)[task][1]
+        if task in partial:
+            score, _ = partial[task]
+            sentence = (
+                f"Partial credit, {score:g} of {points:g} points: a task earns its points in "
+                "proportion to the weight of the checks that passed."
+            )
+            assert cell_sentence == sentence and sentence in rows and sentence in kit.get_text()
+        elif float(grades["carol"][task]) == points:
+            assert "credit" not in rows and not cell_sentence
+    zero = [t for t in check_cells() if float(grades["carol"][t]) == 0]
+    assert zero  # its train mode: a side check passed, no value check did
+    for task in zero:
+        assert "nothing unless one of its value checks" in summary_rows(nbgrader)[task][1]
+
+
+def test_an_answer_left_as_released_reads_not_answered_and_no_comment_is_made_up(graded):
+    """bob submitted the blank release: his written answers are nbgrader's zeros for unchanged
+    answer cells, and read "not answered" on both pages; nbgrader's automatic "No response."
+    is no TA's comment. dora answered: hers wait for a TA."""
+    _, out, _ = graded
+    kit, nbgrader = pages(out, "bob")
+    questions = [f"inline_question_{i}" for i in range(1, 5)]
+    for page in (kit, nbgrader):
+        rows = summary_rows(page)
+        for q in questions:
+            assert rows[q][0] == "not answered" and "0 / 3" not in " ".join(rows[q]), rows[q]
+    for q in questions:
+        heading = cell_of(nbgrader, q).select_one(".panel-heading")
+        assert "not answered" in heading.get_text() and "Score" not in heading.get_text()
+    for student in ("alice", "bob", "carol", "dora"):
+        _, page = pages(out, student)
+        assert "No response" not in page.get_text() and "Comments:" not in page.get_text()
+        assert not page.select(".panel-footer")
+    kit, nbgrader = pages(out, "dora")
+    assert "not answered" not in kit.get_text() + nbgrader.get_text()
 
 
 def test_a_correct_submission_made_from_the_release_has_no_notes(graded):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from conftest import ENV, KIT
 from corpus import student_nb
 
@@ -24,6 +25,7 @@ from autograder.tasks import points as task_points
 
 AUTOGRADED = sum(task_points().values())
 ANSWER = "inline_question_1"
+COMMENT = "Right about the narrow band of scales; say why BN widens it."
 
 
 def kit(*args: str) -> subprocess.CompletedProcess:
@@ -40,7 +42,8 @@ def rows(out: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """ann and ben graded; then a TA scores ann's first written answer 2.5 and OUT is exported."""
+    """ann and ben graded; then a TA scores ann's first written answer 2.5 with a comment, and
+    OUT is exported."""
     root = tmp_path_factory.mktemp("export")
     subs, out = root / "subs", root / "out"
     for student in ("ann", "ben"):
@@ -55,6 +58,8 @@ def exported(tmp_path_factory):
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "batchnorm-kit") as gb:
         grade = gb.find_grade(ANSWER, NOTEBOOK_ID, ASSIGNMENT, "ann")
         grade.manual_score = 2.5
+        comment = gb.find_comment(ANSWER, NOTEBOOK_ID, ASSIGNMENT, "ann")
+        comment.manual_comment = COMMENT
         gb.db.commit()
     (out / "report.html").unlink()
     run = kit("export", str(out))
@@ -85,6 +90,26 @@ def test_results_and_pages_hold_it_too(exported):
     assert "2.5 / 3" in nbgrader_page  # nbgrader's own page, generated again
     assert (out / "report.html").exists()
     assert "ann" in exported["run"].stdout and f"{AUTOGRADED + 2.5:g}/" in exported["run"].stdout
+
+
+def test_a_comment_shows_where_a_ta_wrote_one_and_nowhere_else(exported):
+    """nbgrader's page shows the TA's comment under the answer it is about, and no other
+    (nbgrader's automatic "No response." is no comment); the summaries hold the TA's score."""
+    out = exported["out"]
+    ann = BeautifulSoup(
+        (out / "feedback" / "ann" / f"{NOTEBOOK_ID}.html").read_text(), "html.parser"
+    )
+    footers = ann.select(".panel-footer")
+    assert len(footers) == 1
+    assert footers[0].get_text(" ", strip=True) == f"TA's comment: {COMMENT}"
+    answer = ann.find("a", attrs={"name": ANSWER}).find_parent("div", class_="cell")
+    assert answer.select_one(".panel-footer") is footers[0]
+    assert "Score: 2.5 / 3" in answer.select_one(".panel-heading").get_text()
+    ben = (out / "feedback" / "ben" / f"{NOTEBOOK_ID}.html").read_text()
+    assert "TA's comment" not in ben and "No response" not in ben
+    for page in (ann, BeautifulSoup((out / "feedback" / "ann.html").read_text(), "html.parser")):
+        row = page.select_one("section.kit-summary").find("code", string=ANSWER).find_parent("tr")
+        assert row.select_one(".kit-score").get_text() == "2.5 / 3"
 
 
 def test_export_refuses_another_gradebook(exported, tmp_path):

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import base64
 import copy
+from pathlib import Path
 
 import nbformat
+import nbgrader
 import pytest
 from bs4 import BeautifulSoup
+from corpus import release_nb as blank_release
 from nbconvert.exporters import HTMLExporter
 from nbgrader.nbgraderformat import MetadataValidator
 from traitlets.config import Config
 
+from autograder.course.config import nbgrader_config
 from autograder.course.plugins import FeedbackExporter, _Validator
+from autograder.grading.feedback import summary_html, task_part
 
+BOOTSTRAP_CSS = str(
+    Path(nbgrader.__file__).parent
+    / "server_extensions/formgrader/static/node_modules/bootstrap/dist/css"
+)
+"""Where nbgrader's GenerateFeedback finds the feedback page's stylesheet."""
 # a 1x1 PNG
 PNG = base64.b64encode(
     bytes.fromhex(
@@ -92,3 +102,53 @@ def test_metadata_check_decides_as_nbgrader_s(release_nb, corruption):
     ours = _outcome(_Validator, copy.deepcopy(nb))
     assert ours == _outcome(MetadataValidator, copy.deepcopy(nb))
     assert (ours is None) == (corruption == "valid")
+
+
+SUMMARY_CELL = (
+    "# Locked (read-only): a summary of the public checks, worth no points\nprint('ok')\n"
+)
+
+
+def test_feedback_template_gives_a_graded_cell_worth_no_points_no_score_or_label():
+    """A locked graded code cell worth 0 points (a summary of the public checks, say) is no
+    task: nbgrader's page shows it as the instructor's code, with no "0 / 0" and no label, and
+    the kit's summary leaves it out. Check cells keep their label and score."""
+    nb = blank_release()
+    checks = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.nbgrader.get("grade")
+        if not c.metadata.nbgrader.get("solution")
+    ]
+    last = nb.cells.index(checks[-1])
+    meta = {"grade": True, "grade_id": "summary", "locked": True, "points": 0, "solution": False}
+    meta["schema_version"] = checks[-1].metadata.nbgrader["schema_version"]
+    extra = nbformat.v4.new_code_cell(SUMMARY_CELL, metadata={"nbgrader": meta})
+    extra.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="ok\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "0"}, execution_count=30),
+    ]
+    nb.cells.insert(last + 1, extra)
+    parts = []
+    for cell in nb.cells:  # what GetGradesTold gives the template, for a blank release
+        info = cell.metadata.get("nbgrader", {})
+        if info.get("grade"):
+            info.update(score=0.0, graded=True, answered=not info.get("solution"))
+            parts.append(task_part(info["grade_id"], 0.0, float(info["points"])))
+    config = nbgrader_config()
+    config.HTMLExporter.template_name = "feedback"  # as nbgrader's GenerateFeedback sets it
+    config.HTMLExporter.extra_template_paths = [BOOTSTRAP_CSS]
+    resources = {
+        "nbgrader": {"notebook": "BatchNormalization", "score": 0.0, "max_score": 55.0},
+        "kit": {"summary": summary_html(parts, 0.0, 55.0, [])},
+    }
+    html, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
+    page = BeautifulSoup(html, "html.parser")
+    assert "0 / 0" not in page.get_text() and not page.find("a", attrs={"name": "summary"})
+    assert "Out[" not in page.get_text()  # nbgrader's score of the cell: none to show
+    labels = [h.get_text(" ", strip=True) for h in page.select("div.kit-checks .panel-heading")]
+    assert len(labels) == len(checks) and not any("summary" in label for label in labels)
+    rows = [c.get_text() for c in page.select("section.kit-summary tbody tr td:first-child")]
+    assert "summary" not in rows and len(rows) == len(checks) + 4  # the written answers
+    (shown,) = [d for d in page.select("details.kit-instructors") if "worth no points" in d.text]
+    assert shown.find_parent("div", class_="cell").select_one(".output_stdout").text.strip() == "ok"

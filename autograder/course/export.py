@@ -12,10 +12,16 @@ from pathlib import Path
 
 from .. import tasks
 from ..grading import SubmissionResult, empty_result
-from ..grading.feedback import NOT_GRADED_YET, not_graded_html, report_html, task_text
+from ..grading.feedback import (
+    NOT_GRADED_YET,
+    answer_part,
+    not_graded_html,
+    report_html,
+    task_text,
+)
 from ..layout import ASSIGNMENT, NOTEBOOK_ID
 from .collect import Student, atomic_write
-from .gradebook import gradebook_scores, manual_points
+from .gradebook import Recorded, gradebook_scores, manual_points
 from .out import Batch
 from .report import REPORT, report_batch
 from .roster import save as save_roster
@@ -81,20 +87,22 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
         result.flags = list(dict.fromkeys(s.flags + result.flags))
         # the gradebook is the system of record for every score
         for task, task_result in result.tasks.items():
-            recorded = scores[task][0] if task in scores else None
+            recorded = scores[task].score if task in scores else None
             if recorded is not None:
                 task_result.score = recorded
-        manual = {n: scores.get(n, (None, manual_points()[n])) for n in manual_names}
-        total = sum(v for v, _ in scores.values() if v is not None) if scores else result.total
+        manual = {n: scores.get(n, Recorded(None, manual_points()[n])) for n in manual_names}
+        total = (
+            sum(r.score for r in scores.values() if r.score is not None) if scores else result.total
+        )
         max_total = (
-            sum(p for _, p in scores.values())
+            sum(r.max_score for r in scores.values())
             if scores
             else (result.max_total + sum(manual_points().values()))
         )
         isolation = result.isolation if saved else ""
         row = {"student_id": s.id, "status": "graded", "isolation": isolation}
         for c in columns:
-            value = scores.get(c, (None, 0))[0]
+            value = scores.get(c, Recorded(None, 0)).score
             row[c] = "" if value is None else f"{value:g}"
         row.update(total=f"{total:g}", max_total=f"{max_total:g}")
         rows.append(row)
@@ -125,14 +133,24 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
                         "graded_by": "TA",
                         "feedback": "graded by a TA" if v is not None else NOT_GRADED_YET,
                     }
-                    for n, (v, m) in manual.items()
+                    for n, (v, m, _) in manual.items()
                 },
             },
         }
         page = _copy_nbgrader_feedback(batch, s.id, feedback_dir)
+        answers = [
+            answer_part(
+                n,
+                r.score,
+                r.max_score,
+                answered=not r.unanswered,
+                href=f"{page}#{n}" if page else "",
+            )
+            for n, r in manual.items()
+        ]
         atomic_write(
             feedback_dir / f"{s.id}.html",
-            report_html(s.id, result, manual, page, total, max_total),
+            report_html(s.id, result, answers, page, total, max_total),
         )
     buffer = io.StringIO()
     fields = ["student_id", "status", "isolation", *columns, "total", "max_total"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..grading.reference import grade_id, nbgrader_meta, source_notebook
 from ..layout import ASSIGNMENT, NOTEBOOK_ID
 
@@ -34,14 +36,28 @@ def nbgrader_log(result: dict) -> str:
     return "\n".join(part.strip() for part in parts if part)[-4000:]
 
 
-def gradebook_scores(
-    db_url: str, students: list[str]
-) -> dict[str, dict[str, tuple[float | None, float]]]:
-    """student -> grade name -> (score or None when not graded yet, max score), from nbgrader's
-    gradebook (one session for the class); a student it does not know has no grades."""
+class Recorded(NamedTuple):
+    """A grade as the gradebook holds it."""
+
+    score: float | None  # None: not graded yet
+    max_score: float
+    unanswered: bool = False  # :func:`left_as_released`
+
+
+def left_as_released(grade) -> bool:
+    """Whether an nbgrader ``Grade`` of a written answer is nbgrader's zero for an answer cell
+    left as released (its checksum unchanged at autograde; ``record_zero``'s for a missing
+    notebook), which no TA has changed: that answer was not given."""
+    return grade.manual_score is None and grade.auto_score == 0
+
+
+def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Recorded]]:
+    """student -> grade name -> its :class:`Recorded` grade, from nbgrader's gradebook (one
+    session for the class); a student it does not know has no grades. ``unanswered`` is
+    :func:`left_as_released` (meaningful for the written answers only)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    scores: dict[str, dict[str, tuple[float | None, float]]] = {}
+    scores: dict[str, dict[str, Recorded]] = {}
     with Gradebook(db_url) as gb:
         for student in students:
             scores[student] = {}
@@ -51,7 +67,9 @@ def gradebook_scores(
                 continue
             for grade in nb.grades:
                 graded = grade.auto_score is not None or grade.manual_score is not None
-                scores[student][grade.name] = (grade.score if graded else None, grade.max_score)
+                scores[student][grade.name] = Recorded(
+                    grade.score if graded else None, grade.max_score, left_as_released(grade)
+                )
     return scores
 
 

@@ -1,14 +1,29 @@
-"""What a student reads: the text of each task's verdict, and the report page of a submission."""
+"""What a student reads: the text of each task's verdict, the summary of a submission (the
+start of nbgrader's feedback page and of the kit's own page), and the kit's page."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 import html
 import textwrap
+from pathlib import Path
 
+import jinja2
+from markupsafe import Markup
+
+from .model import Verdict
 from .reference import helpers
+from .scoring import CONVENTION_COST, SHAPE_CREDIT, SIDE_EFFECT_CAP
 
 NOT_GRADED_YET = "not graded yet: a TA grades it"
+NOT_ANSWERED = "not answered"
+TEMPLATES = Path(__file__).resolve().parents[1] / "course" / "templates" / "feedback"
+"""Every template of the feedback pages, in one folder: nbgrader's page (``index.html.j2``,
+found by nbconvert) and the kit's summary and page (rendered here)."""
+SUMMARY_TEMPLATE = "summary.html.j2"
+REPORT_TEMPLATE = "report.html.j2"
 WIDTH = 100
 """Columns of a check cell's output in the TA's formgrader page: the text wraps, so it reads
 without scrolling sideways."""
@@ -60,68 +75,153 @@ def _with_repeats(finding, repeats):
     return dataclasses.replace(finding, what=what)
 
 
+class State(enum.StrEnum):
+    """Where a graded part stands."""
+
+    SCORED = "scored"  # it has a score: the hidden checks', or a TA's
+    WAITING = "waiting"  # a written answer no TA has graded yet
+    NOT_ANSWERED = "not answered"  # a written answer left as released (nbgrader's 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """One graded part of a submission (a task or a written answer), as the summary shows it."""
+
+    name: str
+    score: float | None  # None unless SCORED
+    max_score: float
+    state: State = State.SCORED
+    mistakes: tuple[str, ...] = ()  # named mistakes, in a student's words
+    arguable: tuple[str, ...] = ()  # deductions a TA may review
+    credit: str = ""  # why it kept part of its points (:func:`credit_sentence`)
+    href: str = ""  # where the page shows its details
+
+
+def task_part(name: str, score: float, max_score: float, result=None, href: str = "") -> Part:
+    """A task's part: its score (the gradebook's) and, from its hidden checks' ``result``
+    (a TaskResult, when there is one), its named mistakes and its partial credit."""
+    findings = result.findings if result is not None else []
+    return Part(
+        name,
+        score,
+        max_score,
+        mistakes=tuple(result.mistakes) if result is not None else (),
+        arguable=tuple(result.arguable) if result is not None else (),
+        credit=credit_sentence(score, max_score, findings),
+        href=href,
+    )
+
+
+def answer_part(
+    name: str, score: float | None, max_score: float, *, answered: bool, href: str = ""
+) -> Part:
+    """A written answer's part: scored by a TA, waiting for one (``score`` None), or not
+    answered (nbgrader's zero for an answer cell left as released, which no TA changed)."""
+    if not answered:
+        return Part(name, None, max_score, State.NOT_ANSWERED, href=href)
+    if score is None:
+        return Part(name, None, max_score, State.WAITING, href=href)
+    return Part(name, score, max_score, href=href)
+
+
+def credit_sentence(score: float, max_score: float, findings) -> str:
+    """Why a task kept some of its points but not all, in one sentence (``scoring.py``'s rules);
+    empty when it kept all of them, or none and no check passed."""
+    if score >= max_score or not findings:
+        return ""
+    if score <= 0:
+        if not any(f.passed for f in findings):
+            return ""
+        return (
+            "No points although some checks passed: a task earns nothing unless one of its "
+            "value checks (the values your code returns) passed."
+        )
+    kinds = {f.kind for f in findings if not f.passed}
+    rules = [
+        f"a convention the course does not use costs {CONVENTION_COST:.0%} of the task"
+        if Verdict.CONVENTION.value in kinds
+        else "",
+        f"a shape that broadcasts to the right values keeps {SHAPE_CREDIT:.0%} of its checks"
+        if Verdict.SHAPE.value in kinds
+        else "",
+        f"a change made in place costs at most {SIDE_EFFECT_CAP:.0%} of the task"
+        if Verdict.SIDE_EFFECT.value in kinds
+        else "",
+    ]
+    also = "".join(f"; {rule}" for rule in rules if rule)
+    return (
+        f"Partial credit, {score:g} of {max_score:g} points: a task earns its points in "
+        f"proportion to the weight of the checks that passed{also}."
+    )
+
+
+def summary_html(
+    parts: list[Part],
+    total: float,
+    max_total: float,
+    notes: list[str],
+    late_penalty: float = 0.0,
+) -> Markup:
+    """The summary of a submission, an HTML fragment: the total, each part's score (parts
+    worth no points are left out), the named mistakes, partial credit, what a TA may review,
+    the notes about the notebook and the points still waiting for a TA. nbgrader's feedback
+    page starts with it, and so does the kit's page."""
+    shown = [p for p in parts if p.max_score]
+    waiting = sum(p.max_score for p in shown if p.state is State.WAITING)
+    template = _templates().get_template(SUMMARY_TEMPLATE)
+    html_ = template.render(
+        parts=shown,
+        total=total,
+        max_total=max_total,
+        waiting=waiting,
+        notes=notes,
+        late_penalty=late_penalty,
+        arguable=[(p.name, words) for p in shown for words in p.arguable],
+        State=State,
+    )
+    return Markup(html_)  # rendered with autoescape: placed in a page as it is
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["points"] = _points
+    return environment
+
+
+def _points(value: float) -> str:
+    """A score as every page writes it: 2.35, 5, 0.5."""
+    return f"{value:g}"
+
+
 def report_html(
     student: str,
     result,
-    manual: dict[str, tuple[float | None, float]],
+    answers: list[Part],
     notebook_page: str | None,
     total: float,
     max_total: float,
 ) -> str:
-    """One page per student: the total (the gradebook's, as grades.csv and nbgrader's page
-    show it), the table of scores, each task's verdict, what a TA may review, notes, flags."""
-    esc = html.escape
-    rows = []
-    for task, r in result.tasks.items():
-        mark = "ok" if r.score == r.max_score else "fail"
-        rows.append(
-            f"<tr class='{mark}'><td><code>{esc(task)}</code></td>"
-            f"<td>{r.score:g} / {r.max_score:g}</td></tr>"
-        )
-    waiting = 0.0
-    for name, (points, max_score) in manual.items():
-        if points is None:
-            waiting += max_score
-        shown = (
-            f"{NOT_GRADED_YET} ({max_score:g} points)"
-            if points is None
-            else (f"{points:g} / {max_score:g}")
-        )
-        rows.append(f"<tr><td><code>{esc(name)}</code></td><td>{shown}</td></tr>")
-    arguable = "".join(
-        f"<li><code>{esc(task)}</code>: {esc(words)}</li>"
-        for task, r in result.tasks.items()
-        for words in r.arguable
+    """The kit's page of a student: the summary nbgrader's page starts with (the same
+    :func:`summary_html`), then each task's whole verdict, the flags, and a link to nbgrader's
+    page. ``answers`` are the written answers (:func:`answer_part`); the total is the
+    gradebook's, as grades.csv and nbgrader's page show it."""
+    parts = [task_part(t, r.score, r.max_score, r, href=f"#{t}") for t, r in result.tasks.items()]
+    template = _templates().get_template(REPORT_TEMPLATE)
+    return template.render(
+        student=student,
+        summary=summary_html([*parts, *answers], total, max_total, result.notes),
+        sections=[(t, task_text(t, r)) for t, r in result.tasks.items()],
+        flags=result.flags,
+        notebook_page=notebook_page,
     )
-    sections = "".join(
-        f"<h3><code>{esc(task)}</code></h3><pre>{esc(task_text(task, r))}</pre>"
-        for task, r in result.tasks.items()
-    )
-    notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
-    flags = "".join(f"<li>{esc(n)}</li>" for n in result.flags)
-    link = (
-        f"<p>Your notebook as graded, with the check outputs: "
-        f"<a href='{esc(notebook_page)}'>{esc(notebook_page)}</a></p>"
-        if notebook_page
-        else ""
-    )
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Feedback for {esc(student)}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
-td{{padding:.2em 1em}} tr.fail td{{color:#a00}} pre{{background:#f6f6f6;padding:.8em;
-white-space:pre-wrap}}</style></head><body>
-<h1>Batch normalization: feedback for {esc(student)}</h1>
-<p><b>Total: {total:g} / {max_total:g}</b>{
-        f" ({waiting:g} points of written answers not graded yet)" if waiting else ""
-    }</p>
-<table>{"".join(rows)}</table>
-{f"<h2>For a TA to review</h2><ul>{arguable}</ul>" if arguable else ""}
-{f"<h2>About your notebook</h2><ul>{notes}</ul>" if notes else ""}
-{f"<h2>Flagged for review</h2><ul>{flags}</ul>" if flags else ""}
-<h2>What the hidden checks found</h2>
-<p>Each task was checked on inputs you have not seen, against the reference solution.</p>
-{sections}{link}</body></html>
-"""
 
 
 def not_graded_html(student: str) -> str:

@@ -151,8 +151,10 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     feedback = frame.locator("body").inner_text()
     shots(page, "student-reads-feedback")
     total = float(row["total"])
-    shown = re.search(r"BatchNormalization \(Score: ([\d.]+) / 55\.0[;)]", feedback)
+    shown = re.search(r"^Total: ([\d.]+) / 55\b", feedback, re.MULTILINE)
     assert shown and float(shown.group(1)) == total, feedback[:500]
+    assert feedback.index("Total:") < feedback.index("Batch Normalization")  # the summary first
+    assert "your variance uses N-1" in feedback[: feedback.index("Hidden checks of task")]
     assert "likely mistake: your variance uses N-1" in feedback
 
     # A TA scores the first written answer in the formgrader, next to the student's plot.
