@@ -41,10 +41,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import grading, sandbox
+from ..access import atomic_write
 from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
-from .collect import Student, atomic_write, collect
+from .collect import Student, collect
 from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
 from .export import publish
 from .gradebook import last_error, nbgrader_log, record_zero

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from .. import grading
+from ..access import atomic_write, make_dirs
 from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
 from ..sandbox import Isolation
-from .collect import Student, atomic_write
+from .collect import Student
 from .config import nbgrader_config
 from .database import ASSIGNMENT_LOCK, exclusive, is_postgresql
 from .settings import SettingsError, resolve
@@ -107,7 +107,7 @@ class Batch:
     def prepare(self) -> None:
         """The course's gradebook knows the assignment (nbgrader generate_assignment, once);
         OUT records its gradebook and secret."""
-        self.course.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.course)
         self.settings.record()
         atomic_write(
             self.course / "nbgrader_config.py",
@@ -134,7 +134,7 @@ class Batch:
     def stage(self, student: Student) -> str:
         """Copy the student's notebook into the course; its digest decides what is up to date."""
         dest = self.submitted_path(student.id)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(dest.parent)
         if student.notebook is None:
             if dest.exists():
                 dest.unlink()
@@ -145,15 +145,12 @@ class Batch:
         except ValueError as exc:
             # nbgrader grades a missing notebook as zero: keep the file beside it, stage none
             student.notes.append(str(exc))
-            kept = dest.with_name(f"{NOTEBOOK}.unreadable")
-            kept.write_bytes(data)
+            atomic_write(dest.with_name(f"{NOTEBOOK}.unreadable"), data)
             if dest.exists():
                 dest.unlink()
             return "unreadable-" + hashlib.sha256(data).hexdigest()
         if not dest.exists() or dest.read_bytes() != data:
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, dest)
+            atomic_write(dest, data)
         return hashlib.sha256(data).hexdigest() + self.stage_exchange_files(student)
 
     def stage_exchange_files(self, student: Student) -> str:
@@ -169,9 +166,7 @@ class Batch:
                 digest.update(name.encode() + b"\0" + data)
                 found = True
                 if not dest.exists() or dest.read_bytes() != data:
-                    tmp = dest.with_name(f".{name}.tmp")
-                    tmp.write_bytes(data)
-                    os.replace(tmp, dest)
+                    atomic_write(dest, data)
             elif dest.exists():
                 dest.unlink()
         return "+" + digest.hexdigest() if found else ""

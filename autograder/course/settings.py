@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..access import atomic_write
 from ..grading.inputs import load_secret
-from .collect import atomic_write
 from .database import configured_db_url, shown
 
 SETTINGS = "settings.json"

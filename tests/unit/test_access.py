@@ -1,0 +1,106 @@
+"""What the kit writes is its owner's only, whatever the umask (``autograder.access``)."""
+
+from __future__ import annotations
+
+import grp
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from autograder import access
+from autograder.access import Access, AccessError, atomic_file, atomic_write, seal
+from autograder.grading.inputs import load_secret
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+@pytest.fixture
+def umask_022():
+    """The umask of a default shell, restored afterwards."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_a_written_file_and_its_new_folders_are_private_under_umask_022(tmp_path, umask_022):
+    tmp_path.chmod(0o755)
+    path = tmp_path / "a" / "b" / "grades.csv"
+    atomic_write(path, "student_id,total\n")
+    assert mode(path) == 0o600
+    assert mode(tmp_path / "a") == mode(tmp_path / "a" / "b") == 0o700
+    assert mode(tmp_path) == 0o755  # a folder that existed is left alone
+    assert path.read_text() == "student_id,total\n"
+
+
+def test_rewriting_a_readable_file_makes_it_private(tmp_path, umask_022):
+    path = tmp_path / "results.json"
+    path.write_text("old")
+    assert mode(path) == 0o644
+    atomic_write(path, b"new")
+    assert mode(path) == 0o600 and path.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary left
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text("old")
+    with pytest.raises(RuntimeError), atomic_file(path) as f:
+        f.write(b"half")
+        raise RuntimeError("stopped")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_an_explicit_mode_is_kept_whatever_the_umask(tmp_path):
+    before = os.umask(0o077)
+    try:
+        atomic_write(tmp_path / "results.json", "{}", mode=0o644)  # Gradescope's harness reads it
+    finally:
+        os.umask(before)
+    assert mode(tmp_path / "results.json") == 0o644
+
+
+def test_the_grading_secret_is_private(tmp_path, umask_022):
+    secret = load_secret(tmp_path / "new" / "grading_secret")
+    assert len(secret) == 32 and mode(tmp_path / "new" / "grading_secret") == 0o600
+
+
+def test_a_group_gets_read_and_write_and_the_secret_read_only(tmp_path, umask_022):
+    group = grp.getgrgid(os.getegid()).gr_name  # a group of the user's
+    shared = Access.for_group(group)
+    with access.applied(shared):
+        assert os.umask(0o007) == 0o007  # the process's umask while applied
+        atomic_write(tmp_path / "out" / "grades.csv", "x")
+        load_secret(tmp_path / "out" / "grading_secret")
+    assert os.umask(0o022) == 0o022 and access.current() == Access()  # restored
+    assert mode(tmp_path / "out") == 0o2770
+    assert mode(tmp_path / "out" / "grades.csv") == 0o660
+    assert mode(tmp_path / "out" / "grading_secret") == 0o640
+    assert (tmp_path / "out" / "grades.csv").stat().st_gid == shared.gid
+
+
+def test_an_unknown_group_is_refused():
+    with pytest.raises(AccessError, match="no group"):
+        Access.for_group("no-such-group-of-the-kit")
+
+
+def test_seal_gives_everything_the_modes_and_leaves_links_alone(tmp_path, umask_022):
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.write_text("not OUT's")
+    (out / "course" / "release").mkdir(parents=True)
+    (out / "course" / "release" / "nb.ipynb").write_text("{}")
+    (out / "run.sh").write_text("#!/bin/sh\n")
+    (out / "run.sh").chmod(0o755)
+    (out / "read-only").write_text("x")
+    (out / "read-only").chmod(0o444)
+    (out / "link").symlink_to(outside)
+    assert seal(out, Access()) == []
+    assert mode(out) == mode(out / "course") == mode(out / "course" / "release") == 0o700
+    assert mode(out / "course" / "release" / "nb.ipynb") == 0o600
+    assert mode(out / "run.sh") == 0o700  # the owner's bits are kept
+    assert mode(out / "read-only") == 0o400
+    assert mode(outside) == 0o644
