@@ -1,8 +1,10 @@
-"""What the kit writes is its owner's only, whatever the umask (``autograder.access``)."""
+"""What the kit writes is its owner's only, whatever the umask, or also a group's
+(``autograder.access``), and OUT remembers which (``settings.py``)."""
 
 from __future__ import annotations
 
 import grp
+import json
 import os
 import stat
 from pathlib import Path
@@ -11,6 +13,8 @@ import pytest
 
 from autograder import access
 from autograder.access import Access, AccessError, atomic_file, atomic_write, seal
+from autograder.course import settings
+from autograder.course.settings import SettingsError, resolve
 from autograder.grading.inputs import load_secret
 
 
@@ -104,3 +108,14 @@ def test_seal_gives_everything_the_modes_and_leaves_links_alone(tmp_path, umask_
     assert mode(out / "run.sh") == 0o700  # the owner's bits are kept
     assert mode(out / "read-only") == 0o400
     assert mode(outside) == 0o644
+
+
+def test_group_and_private_are_recorded_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "configured_db_url", lambda: None)
+    group = grp.getgrgid(os.getegid()).gr_name
+    resolve(tmp_path, group=group).record()
+    assert json.loads((tmp_path / "settings.json").read_text())["group"] == group
+    assert resolve(tmp_path).group == group  # a later command without --group
+    assert resolve(tmp_path, private=True).group is None
+    with pytest.raises(SettingsError, match="cannot share"):
+        resolve(tmp_path, group="no-such-group-of-the-kit")
