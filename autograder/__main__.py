@@ -57,8 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
     tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
     tasks.add_argument("--readme", action="store_true", help="write it into README.md")
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
+    )
+    doctor.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        metavar="OUT",
+        help="a grade command's --out folder whose files other users must not read (may be "
+        "repeated; default: the grading folders found in the course's root)",
     )
     gradescope = commands.add_parser("gradescope", help="write the Gradescope autograder zip")
     gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
@@ -218,7 +226,7 @@ def tasks_command(args) -> int:
 def doctor_command(args) -> int:
     from .kit.doctor import main
 
-    return main()
+    return main(args.out)
 
 
 def demo_command(args) -> int:

@@ -1,5 +1,5 @@
-"""What the kit writes is its owner's only, whatever the umask, or also a group's
-(``autograder.access``), and OUT remembers which (``settings.py``)."""
+"""What the kit writes is its owner's only, whatever the umask (``autograder.access``), and
+``doctor`` tells a file other users can read from one they cannot (``kit/privacy.py``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from autograder.access import Access, AccessError, atomic_file, atomic_write, se
 from autograder.course import settings
 from autograder.course.settings import SettingsError, resolve
 from autograder.grading.inputs import load_secret
+from autograder.kit.privacy import check, readable_by_others, way_in
 
 
 def mode(path: Path) -> int:
@@ -28,6 +29,21 @@ def umask_022():
     before = os.umask(0o022)
     yield
     os.umask(before)
+
+
+@pytest.fixture
+def open_folder(tmp_path_factory):
+    """A folder every user can reach (0755, in the system's temporary folder)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="access-"))
+    folder.chmod(0o755)
+    if not all(p.stat().st_mode & stat.S_IXOTH for p in folder.parents):
+        shutil.rmtree(folder)
+        pytest.skip(f"{folder.parent} is not passable by other users here")
+    yield folder
+    shutil.rmtree(folder)
 
 
 def test_a_written_file_and_its_new_folders_are_private_under_umask_022(tmp_path, umask_022):
@@ -119,3 +135,43 @@ def test_group_and_private_are_recorded_and_reused(tmp_path, monkeypatch):
     assert resolve(tmp_path, private=True).group is None
     with pytest.raises(SettingsError, match="cannot share"):
         resolve(tmp_path, group="no-such-group-of-the-kit")
+
+
+def test_a_file_in_a_closed_folder_is_not_readable_by_others(open_folder):
+    closed = open_folder / "closed"
+    closed.mkdir(mode=0o700)
+    closed.chmod(0o700)
+    (closed / "grades.csv").write_text("x")
+    (closed / "grades.csv").chmod(0o644)
+    assert readable_by_others(closed / "grades.csv") == []
+    assert readable_by_others(closed) == []
+    assert check("grades", closed).ok
+
+
+def test_a_readable_file_under_passable_folders_is_named(open_folder):
+    kit = open_folder / "kit"
+    (kit / "solutions").mkdir(parents=True)
+    for folder in (kit, kit / "solutions"):
+        folder.chmod(0o711)  # passable, not listable
+    (kit / "solutions" / "ref.ipynb").write_text("x")
+    (kit / "solutions" / "ref.ipynb").chmod(0o644)
+    (kit / "solutions" / "private.txt").write_text("x")
+    (kit / "solutions" / "private.txt").chmod(0o600)
+    finding = check("the reference", kit / "solutions")
+    assert finding.readable == [kit / "solutions" / "ref.ipynb"]
+    assert way_in(kit / "solutions") == open_folder  # the highest of the owner's, below /tmp
+    told = str(finding)
+    assert f"can read {kit / 'solutions' / 'ref.ipynb'} (mode 0644)" in told
+    assert f"chmod 700 {kit / 'solutions'}" in told and f"chmod 700 {open_folder}" in told
+    (kit / "solutions").chmod(0o700)
+    assert check("the reference", kit / "solutions").ok
+
+
+def test_a_listable_folder_is_readable_even_when_its_files_are_not(open_folder):
+    out = open_folder / "out"
+    out.mkdir()
+    out.chmod(0o755)
+    (out / "grading_secret").write_bytes(b"s")
+    (out / "grading_secret").chmod(0o600)
+    assert readable_by_others(out) == [out]
+    assert readable_by_others(out / "grading_secret") == []
