@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "grading refuses to run without a working bubblewrap",
     )
     add_gradebook_options(grade)
+    add_access_options(grade)
     grade.add_argument(
         "--shard",
         type=shard_type,
@@ -45,17 +46,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("out", type=Path, help="the grade command's --out folder")
     export.add_argument("--db", metavar="URL", help="the gradebook (default: the one OUT used)")
+    add_access_options(export)
     merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
     merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
     merge.add_argument("--out", type=Path, required=True, help="the merged folder")
     add_gradebook_options(merge)
+    add_access_options(merge)
     report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
     report.add_argument("out", type=Path, help="the grade command's --out folder")
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
     tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
     tasks.add_argument("--readme", action="store_true", help="write it into README.md")
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
+    )
+    doctor.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        metavar="OUT",
+        help="a grade command's --out folder whose files other users must not read (may be "
+        "repeated; default: the grading folders found in the course's root)",
     )
     gradescope = commands.add_parser("gradescope", help="write the Gradescope autograder zip")
     gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
@@ -89,6 +100,27 @@ def add_gradebook_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def add_access_options(command: argparse.ArgumentParser) -> None:
+    who = command.add_mutually_exclusive_group()
+    who.add_argument(
+        "--group",
+        metavar="NAME",
+        help="share OUT with this group of staff (folders 2770, files 0660, the grading "
+        "secret 0640); OUT remembers it. Default: what OUT was shared with, else nobody "
+        "(folders 0700, files 0600)",
+    )
+    who.add_argument(
+        "--private",
+        action="store_true",
+        help="OUT readable by its owner only again, after --group",
+    )
+
+
+PRIVATE_UMASK_COMMANDS = ("grade", "merge", "export", "report", "gradescope")
+"""Commands that write grades, feedback or the grading secret: they run with umask 0o077, so
+that whatever they (or nbgrader) make is their user's only from the start (``access.py``)."""
+
+
 def shard_type(text: str):
     from .course.shard import Shard
 
@@ -118,6 +150,8 @@ def grade_command(args) -> int:
             db_url=args.db,
             secret_file=args.secret,
             shard=args.shard,
+            group=args.group,
+            private=args.private,
         )
 
 
@@ -125,25 +159,34 @@ def export_command(args) -> int:
     from .course.refresh import refresh
 
     with refusals():
-        return refresh(args.out, db_url=args.db)
+        return refresh(args.out, db_url=args.db, group=args.group, private=args.private)
 
 
 def merge_command(args) -> int:
     from .course.merge import merge
 
     with refusals():
-        return merge(args.shards, args.out, db_url=args.db, secret_file=args.secret)
+        return merge(
+            args.shards,
+            args.out,
+            db_url=args.db,
+            secret_file=args.secret,
+            group=args.group,
+            private=args.private,
+        )
 
 
 @contextlib.contextmanager
 def refusals():
-    """A gradebook or secret OUT was not graded with, or one out of reach: exit 2, saying why."""
+    """A gradebook or secret OUT was not graded with, or one out of reach, or a group that cannot
+    be used: exit 2, saying why."""
+    from .access import AccessError
     from .course.database import GradebookUnreachable
     from .course.settings import SettingsError
 
     try:
         yield
-    except (SettingsError, GradebookUnreachable) as exc:
+    except (SettingsError, GradebookUnreachable, AccessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -155,10 +198,15 @@ def gradescope_command(args) -> int:
 
 
 def report_command(args) -> int:
+    from .access import Access, applied
     from .course.report import REPORT, ReportError, report_batch
+    from .course.settings import recorded
 
     try:
-        numbers = report_batch(args.out, batch_seconds=args.batch_seconds)
+        with refusals():
+            shared = Access.for_group(recorded(args.out.resolve()).get("group"))
+        with applied(shared):  # the page is written with OUT's modes
+            numbers = report_batch(args.out, batch_seconds=args.batch_seconds)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -178,7 +226,7 @@ def tasks_command(args) -> int:
 def doctor_command(args) -> int:
     from .kit.doctor import main
 
-    return main()
+    return main(args.out)
 
 
 def demo_command(args) -> int:
@@ -226,6 +274,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in PRIVATE_UMASK_COMMANDS:
+        os.umask(0o077)
     return COMMANDS[args.command](args)
 
 

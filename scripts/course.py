@@ -15,6 +15,11 @@ DIR then holds
   and course id); copy it to the students' Jupyter configuration, e.g.
   ``/etc/jupyter/nbgrader_config.py`` in their image or ``~/.jupyter/nbgrader_config.py``.
 
+On a shared host students pass through DIR (mode 0711) to the exchange and read nothing else
+of it: the instructor's configuration, ``submitted/`` and the course's gradebook are the
+instructor's only (0600, 0700), and ``python -m autograder grade`` keeps ``graded/`` so (README,
+"A shared grading host").
+
 Then, from DIR, with the instructor's environment activated (nbgrader calls ``alembic``):
 
     nbgrader release_assignment batchnorm
@@ -54,6 +59,9 @@ c.CourseDirectory.db_url = {db_url!r}
 # What `python -m autograder grade . --out graded` writes is the feedback to release.
 c.CourseDirectory.feedback_directory = "graded/course/feedback"
 c.Exchange.root = {exchange!r}
+# The kit writes feedback readable by the grader only: released, each page becomes readable by
+# the student who knows its name, as stock nbgrader's pages are.
+c.ExchangeFactory.release_feedback = "autograder.course.release.ReleaseFeedback"
 """
 
 STUDENT_CONFIG = """\
@@ -66,14 +74,34 @@ c.Exchange.root = {exchange!r}
 """
 
 
+PASS_THROUGH = 0o711
+"""The course folder: students pass through it to the exchange, and cannot list it."""
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+PUBLIC_DIR, PUBLIC_FILE = 0o755, 0o644
+
+
 def setup(course: Path) -> None:
-    """Write the course's folders and configurations (idempotent; the exchange is kept)."""
+    """Write the course's folders and configurations (idempotent; the exchange is kept).
+
+    On a shared host students reach the exchange through DIR, and must read nothing else in it:
+    DIR is 0711 (passed through, not listed); the instructor's configuration, the collected
+    submissions (``submitted/``, where ``nbgrader collect`` would copy each submission's 0777
+    folder) and nbgrader's gradebook of the course (an empty SQLite file, which nbgrader fills)
+    are made the instructor's only before nbgrader writes them; ``student/`` is for students.
+    """
     course = course.resolve()
     exchange = course / "exchange"
     exchange.mkdir(parents=True, exist_ok=True)
+    course.chmod(PASS_THROUGH)
     # Every student writes their submission into the exchange: rwx for all, as nbgrader sets it.
     exchange.chmod(stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO)
     (course / "student").mkdir(exist_ok=True)
+    (course / "student").chmod(PUBLIC_DIR)
+    (course / "submitted").mkdir(exist_ok=True)
+    (course / "submitted").chmod(PRIVATE_DIR)
+    gradebook = course / "gradebook.db"
+    gradebook.touch(mode=PRIVATE_FILE)
+    gradebook.chmod(PRIVATE_FILE)
     _write(
         course / "nbgrader_config.py",
         INSTRUCTOR_CONFIG.format(
@@ -88,12 +116,14 @@ def setup(course: Path) -> None:
     _write(
         course / "student" / "nbgrader_config.py",
         STUDENT_CONFIG.format(course_id=COURSE_ID, exchange=str(exchange)),
+        PUBLIC_FILE,
     )
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
+    tmp.chmod(mode)
     os.replace(tmp, path)
 
 

@@ -19,6 +19,7 @@ one slice of the class (``shard.py``). It shows its progress (``progress.py``).
 
 Every write is atomic, and a student is marked done only after nbgrader committed the grade,
 so a run killed at any point and run again ends with exactly the grades of an uninterrupted run.
+Everything in OUT is its owner's only (or also a group's, ``--group``): ``autograder.access``.
 
 A fault of the grader's or the host's (the sandbox cannot start, the grader's code fails,
 nbgrader fails) is never a grade: that student is *not graded* (``OUT/not-graded/<id>.json``
@@ -40,11 +41,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import grading, sandbox
+from .. import access, grading, sandbox
+from ..access import atomic_write
 from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT
 from ..sandbox import Isolation
-from .collect import Student, atomic_write, collect
+from .collect import Student, collect
 from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
 from .export import publish
 from .gradebook import last_error, nbgrader_log, record_zero
@@ -101,12 +103,14 @@ def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
 @functools.cache
 def _batch(out: str, isolation: str, db_url: str | None, secret_file: str | None) -> Batch:
     patient_sqlite()
-    return Batch(
+    batch = Batch(
         Path(out),
         Isolation(isolation),
         db_url=db_url,
         secret_file=Path(secret_file) if secret_file else None,
     )
+    access.use(batch.access)  # a worker writes OUT as the command does (inherited when forked)
+    return batch
 
 
 def _hidden_checks(batch: Batch, student: str, path: Path) -> None:
@@ -154,6 +158,8 @@ def run(
     db_url: str | None = None,
     secret_file: Path | None = None,
     shard: Shard | None = None,
+    group: str | None = None,
+    private: bool = False,
 ) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     start = time.perf_counter()
@@ -166,7 +172,9 @@ def run(
             file=sys.stderr,
         )
         return EXIT_REFUSED
-    batch = Batch(out, isolation, db_url=db_url, secret_file=secret_file)
+    batch = Batch(
+        out, isolation, db_url=db_url, secret_file=secret_file, group=group, private=private
+    )
     students = collect(submissions)
     if not students:
         print(f"no student folders in {submissions}", file=sys.stderr)
@@ -174,6 +182,21 @@ def run(
     if shard:
         print(f"shard {shard}: {len(shard.select(students))} of {len(students)} student(s)")
         students = shard.select(students)
+    with batch.claimed():
+        return _grade(batch, out, students, start, workers, regrade, db_url, secret_file)
+
+
+def _grade(
+    batch: Batch,
+    out: Path,
+    students: list[Student],
+    start: float,
+    workers: int,
+    regrade: bool,
+    db_url: str | None,
+    secret_file: Path | None,
+) -> int:
+    """:func:`run` once OUT is claimed: stage, grade each student, publish."""
     batch.prepare()
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]

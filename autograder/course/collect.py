@@ -10,14 +10,6 @@ from pathlib import Path
 from ..layout import ASSIGNMENT, NOTEBOOK
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name and rename it: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 @dataclass
 class Student:
     id: str

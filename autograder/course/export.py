@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 from .. import tasks
+from ..access import atomic_write
 from ..grading import SubmissionResult, empty_result
 from ..grading.feedback import (
     NOT_GRADED_YET,
@@ -20,7 +20,7 @@ from ..grading.feedback import (
     task_text,
 )
 from ..layout import ASSIGNMENT, NOTEBOOK_ID
-from .collect import Student, atomic_write
+from .collect import Student
 from .gradebook import Recorded, gradebook_scores, manual_points
 from .out import Batch
 from .report import REPORT, report_batch
@@ -174,9 +174,7 @@ def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> s
     page = batch.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK_ID}.html"
     if not page.exists():
         return None
-    dest = feedback_dir / student / f"{NOTEBOOK_ID}.html"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(page, dest)
+    atomic_write(feedback_dir / student / f"{NOTEBOOK_ID}.html", page.read_bytes())
     return f"{student}/{NOTEBOOK_ID}.html"
 
 

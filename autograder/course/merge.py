@@ -18,6 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..access import make_dirs
 from .batch import EXIT_NOT_GRADED
 from .collect import Student
 from .database import shown
@@ -25,14 +26,20 @@ from .export import publish
 from .gradebook import copy_submission
 from .out import Batch, assignment_ready
 from .roster import load
-from .settings import SettingsError, fingerprint, of_record, recorded
+from .settings import Settings, SettingsError, fingerprint, of_record, recorded
 
 STUDENT_FOLDERS = ("course/submitted", "course/autograded", "course/feedback")
 STUDENT_FILES = ("results", "done", "not-graded")
 
 
 def merge(
-    shards: list[Path], out: Path, *, db_url: str | None = None, secret_file: Path | None = None
+    shards: list[Path],
+    out: Path,
+    *,
+    db_url: str | None = None,
+    secret_file: Path | None = None,
+    group: str | None = None,
+    private: bool = False,
 ) -> int:
     """Merge the shards' outputs into OUT; 3 when some students are not graded (as grade).
 
@@ -64,7 +71,13 @@ def merge(
     shared = {s.db_url for s in settings}
     if db_url is None and len(shared) == 1 and not settings[0].default_db:
         db_url = settings[0].db_url
-    batch = Batch(out, db_url=db_url, secret_file=secret_file or settings[0].secret_file)
+    batch = Batch(
+        out,
+        db_url=db_url,
+        secret_file=secret_file or settings[0].secret_file,
+        group=group,
+        private=private,
+    )
     expected = fingerprint(batch.secret)
     for folder in folders:
         if recorded(folder).get("secret_sha256") != expected:
@@ -72,6 +85,16 @@ def merge(
                 f"{folder} was graded with another grading secret than {batch.settings.secret_file}"
                 ": every shard and the merge need the same one (grade --secret FILE)"
             )
+    with batch.claimed():
+        return _merge(batch, folders, settings, rosters)
+
+
+def _merge(
+    batch: Batch, folders: list[Path], settings: list[Settings], rosters: list[list[Student]]
+) -> int:
+    """:func:`merge` once OUT is claimed: its course, the students' files and grades, then the
+    exports."""
+    out = batch.out
     batch.prepare()
 
     for folder, setting, roster in zip(folders, settings, rosters, strict=True):
@@ -104,17 +127,19 @@ def _roster(folder: Path) -> list[Student]:
 
 
 def _copy_files(shard: Path, out: Path, student: str) -> None:
-    """The student's folders and files in the shard replace any in OUT."""
+    """The student's folders and files in the shard replace any in OUT (copied with the shard's
+    modes; the command's end gives them OUT's)."""
     for name in STUDENT_FOLDERS:
         source, dest = shard / name / student, out / name / student
         if dest.exists():
             shutil.rmtree(dest)
         if source.exists():
+            make_dirs(dest.parent)
             shutil.copytree(source, dest, symlinks=True)
     for name in STUDENT_FILES:
         source, dest = shard / name / f"{student}.json", out / name / f"{student}.json"
         if source.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(dest.parent)
             shutil.copy2(source, dest)
         else:
             dest.unlink(missing_ok=True)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .. import grading
+from .. import access, grading
+from ..access import Access, atomic_write, make_dirs
 from ..grading.inputs import grader_version
 from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
 from ..sandbox import Isolation
-from .collect import Student, atomic_write
+from .collect import Student
 from .config import nbgrader_config
 from .database import ASSIGNMENT_LOCK, exclusive, is_postgresql
 from .settings import SettingsError, resolve
@@ -50,8 +53,10 @@ def assignment_ready(out: Path) -> bool:
 class Batch:
     """OUT's folders, and the nbgrader configuration of its course.
 
-    ``db_url`` and ``secret_file`` choose the gradebook and the grading secret (see
-    ``settings.py``); SettingsError when they are not the ones OUT was graded with.
+    ``db_url`` and ``secret_file`` choose the gradebook and the grading secret, ``group`` and
+    ``private`` who may read OUT (see ``settings.py``); SettingsError when they are not the ones
+    OUT was graded with, or the group cannot be used. A command writes into OUT only inside
+    :meth:`claimed`.
     """
 
     def __init__(
@@ -61,6 +66,8 @@ class Batch:
         *,
         db_url: str | None = None,
         secret_file: Path | None = None,
+        group: str | None = None,
+        private: bool = False,
     ):
         self.out = out.resolve()
         self.isolation = Isolation(isolation)
@@ -68,7 +75,10 @@ class Batch:
         self.results = self.out / "results"
         self.done = self.out / "done"
         self.not_graded = self.out / "not-graded"
-        self.settings = resolve(self.out, db_url=db_url, secret_file=secret_file)
+        self.settings = resolve(
+            self.out, db_url=db_url, secret_file=secret_file, group=group, private=private
+        )
+        self.access: Access = self.settings.access
         self._secret: bytes | None = None
         self.config = nbgrader_config(
             root=str(self.course),
@@ -104,10 +114,36 @@ class Batch:
             self._api = NbGraderAPI(config=self.config)
         return self._api
 
+    @contextmanager
+    def claimed(self) -> Iterator[None]:
+        """While a command writes into OUT: OUT itself is its owner's only (or its group's)
+        before anything is written, this process writes with OUT's access (umask and modes,
+        ``autograder.access``), and at the end everything under OUT gets those modes (nbgrader
+        copies some files with their source's mode). Also when the command fails."""
+        with access.applied(self.access):
+            access.claim(self.out, self.access)
+            try:
+                yield
+            finally:
+                self.seal()
+
+    def seal(self) -> None:
+        """Everything under OUT with OUT's modes; a warning names what stays readable by others
+        (files of another user's, which only they or root can change)."""
+        left = access.seal(self.out, self.access, read_only=[self.settings.secret_file])
+        if left:
+            shown = ", ".join(str(p) for p in left[:5]) + (" ..." if len(left) > 5 else "")
+            print(
+                f"warning: {len(left)} file(s) in {self.out} belong to another user and are "
+                f"readable by everyone: {shown}; their owner (or root) should run "
+                f"chmod -R o-rwx {self.out}",
+                file=sys.stderr,
+            )
+
     def prepare(self) -> None:
         """The course's gradebook knows the assignment (nbgrader generate_assignment, once);
         OUT records its gradebook and secret."""
-        self.course.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.course)
         self.settings.record()
         atomic_write(
             self.course / "nbgrader_config.py",
@@ -134,7 +170,7 @@ class Batch:
     def stage(self, student: Student) -> str:
         """Copy the student's notebook into the course; its digest decides what is up to date."""
         dest = self.submitted_path(student.id)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(dest.parent)
         if student.notebook is None:
             if dest.exists():
                 dest.unlink()
@@ -145,15 +181,12 @@ class Batch:
         except ValueError as exc:
             # nbgrader grades a missing notebook as zero: keep the file beside it, stage none
             student.notes.append(str(exc))
-            kept = dest.with_name(f"{NOTEBOOK}.unreadable")
-            kept.write_bytes(data)
+            atomic_write(dest.with_name(f"{NOTEBOOK}.unreadable"), data)
             if dest.exists():
                 dest.unlink()
             return "unreadable-" + hashlib.sha256(data).hexdigest()
         if not dest.exists() or dest.read_bytes() != data:
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, dest)
+            atomic_write(dest, data)
         return hashlib.sha256(data).hexdigest() + self.stage_exchange_files(student)
 
     def stage_exchange_files(self, student: Student) -> str:
@@ -169,9 +202,7 @@ class Batch:
                 digest.update(name.encode() + b"\0" + data)
                 found = True
                 if not dest.exists() or dest.read_bytes() != data:
-                    tmp = dest.with_name(f".{name}.tmp")
-                    tmp.write_bytes(data)
-                    os.replace(tmp, dest)
+                    atomic_write(dest, data)
             elif dest.exists():
                 dest.unlink()
         return "+" + digest.hexdigest() if found else ""

@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from ..layout import ASSIGNMENT
+from .collect import Student
 from .database import shown
 from .export import publish
 from .gradebook import last_error
@@ -21,17 +22,27 @@ from .out import Batch
 from .progress import Progress
 from .report import REPORT
 from .roster import load
+from .settings import recorded
 
 
-def refresh(out: Path, *, db_url: str | None = None) -> int:
+def refresh(
+    out: Path, *, db_url: str | None = None, group: str | None = None, private: bool = False
+) -> int:
     """Write OUT's exports again from its gradebook; 1 when a feedback page could not be made."""
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
-    batch = Batch(out, db_url=db_url)
+    batch = Batch(out, db_url=db_url, group=group, private=private)
     try:
         students = load(batch.out)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    with batch.claimed():
+        return _refresh(batch, students)
+
+
+def _refresh(batch: Batch, students: list[Student]) -> int:
+    if batch.settings.group != recorded(batch.out).get("group"):
+        batch.settings.record()  # --group or --private changed who may read OUT
     graded = [
         s
         for s in students

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .collect import Student, atomic_write
+from ..access import atomic_write
+from .collect import Student
 
 ROSTER = "students.json"
 

@@ -1,4 +1,5 @@
-"""What a grading run's OUT is bound to: its gradebook (a database URL) and its grading secret.
+"""What a grading run's OUT is bound to: its gradebook (a database URL), its grading secret and
+who may read it (its owner only, or also a group of staff).
 
 The first ``grade`` into OUT chooses them and ``OUT/settings.json`` records the choice; every
 later command on OUT (``grade`` again, ``export``, ``merge``) uses the same ones and refuses
@@ -9,6 +10,10 @@ gradebook and draw the same hidden inputs from the same secret.
   ``nbgrader_config.py``, else the one recorded, else ``sqlite:///OUT/gradebook.db``.
 - The secret: ``--secret FILE`` (which must exist: shards and the merge share it), else the one
   recorded, else ``OUT/grading_secret`` (made on first use). Only its SHA-256 is recorded.
+- Who may read OUT: ``--group NAME`` (the owner and that group), else ``--private`` (the owner
+  only), else the one recorded, else the owner only (``autograder.access``). Unlike the other
+  two, it may change from one command to the next: the command that changes it applies it to
+  everything in OUT.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..access import Access, AccessError, atomic_write
 from ..grading.inputs import load_secret
-from .collect import atomic_write
 from .database import configured_db_url, shown
 
 SETTINGS = "settings.json"
@@ -55,6 +60,16 @@ class Settings:
     secret_file: Path
     default_db: bool
     default_secret: bool
+    group: str | None = None
+    """The group of staff OUT is shared with (None: its owner's only)."""
+
+    @property
+    def access(self) -> Access:
+        """The modes OUT's files get (SettingsError when the group cannot be used here)."""
+        try:
+            return Access.for_group(self.group)
+        except AccessError as exc:
+            raise SettingsError(f"{self.out} is shared with a group: {exc}") from None
 
     def secret(self) -> bytes:
         """The grading secret (OUT's own is made on first use), checked against the record."""
@@ -73,19 +88,29 @@ class Settings:
                     "db_url": None if self.default_db else self.db_url,
                     "secret_file": None if self.default_secret else str(self.secret_file),
                     "secret_sha256": fingerprint(self.secret()),
+                    "group": self.group,
                 },
                 indent=1,
             ),
         )
 
 
-def resolve(out: Path, *, db_url: str | None = None, secret_file: Path | None = None) -> Settings:
-    """OUT's gradebook and secret, from the options given, the course's config and the record.
+def resolve(
+    out: Path,
+    *,
+    db_url: str | None = None,
+    secret_file: Path | None = None,
+    group: str | None = None,
+    private: bool = False,
+) -> Settings:
+    """OUT's gradebook, secret and group, from the options given, the course's config and the
+    record.
 
     Raises
     ------
     SettingsError
-        When they differ from what OUT was graded with, or ``secret_file`` does not exist.
+        When they differ from what OUT was graded with, ``secret_file`` does not exist, or the
+        group cannot be used here.
     """
     out = out.resolve()
     record = recorded(out)
@@ -111,12 +136,24 @@ def resolve(out: Path, *, db_url: str | None = None, secret_file: Path | None = 
     path = secret_file or out / DEFAULT_SECRET
     if path.is_file():
         _check_secret(out, path, path.read_bytes())
+    if group is not None and private:
+        raise SettingsError("--group and --private: choose one")
+    wanted_group = None if private else group or record.get("group")
+    try:
+        chosen = Access.for_group(wanted_group)
+    except AccessError as exc:
+        told = "--group" if group else f"{out / SETTINGS}"
+        raise SettingsError(
+            f"cannot share {out} with the group {wanted_group!r} ({told}): {exc}; pass "
+            "--group NAME with a group of yours, or --private"
+        ) from None
     return Settings(
         out=out,
         db_url=url,
         secret_file=path,
         default_db=url == default_url,
         default_secret=secret_file is None,
+        group=chosen.group,
     )
 
 
@@ -134,6 +171,7 @@ def of_record(out: Path) -> Settings:
         else out / DEFAULT_SECRET,
         default_db=not record.get("db_url"),
         default_secret=not record.get("secret_file"),
+        group=record.get("group"),
     )
 
 

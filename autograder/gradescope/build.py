@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from .. import tasks
+from ..access import Access, atomic_file
 from ..grading.inputs import load_secret
 from ..layout import PACKAGE, RELEASE_DIR, ROOT, SOURCE_DIR
 from . import FILES, SECRET
@@ -67,23 +68,24 @@ def _files(folder: Path) -> list[Path]:
 
 def build_zip(out: Path, secret_path: Path | None = None) -> Path:
     """Write the autograder zip to ``out``; the secret is read from ``secret_path`` (default:
-    ``out`` with the suffix ``.secret``), made on first use. Returns the secret's path."""
+    ``out`` with the suffix ``.secret``), made on first use. Returns the secret's path.
+
+    The zip holds the reference and the secret: it is written readable by its owner only (0600,
+    like the secret), whatever the umask. The modes of its members are the image's own (above).
+    """
     secret_path = secret_path or out.with_suffix(".secret")
     secret = load_secret(secret_path)
     members = zip_members(secret)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, (data, mode) in sorted(members.items()):
-                info = zipfile.ZipInfo(name, date_time=_EPOCH)
-                info.create_system = 3  # unix: the mode below is read by unzip and Gradescope
-                info.external_attr = (stat.S_IFREG | mode) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with (
+        atomic_file(out, mode=0o600, access=Access()) as f,
+        zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for name, (data, mode) in sorted(members.items()):
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.create_system = 3  # unix: the mode below is read by unzip and Gradescope
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
     return secret_path
 
 

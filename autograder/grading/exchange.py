@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -21,13 +22,22 @@ SANDBOXED = PACKAGE / "sandboxed"
 
 
 def write_code(code_dir: Path) -> None:
-    """What the sandbox runs, read-only inside it: the sandboxed package, the given helpers."""
+    """What the sandbox runs, read-only inside it: the sandboxed package, the given helpers.
+
+    The sandbox's uid reads them: folders 0755 and files 0644, whatever the umask (the grading
+    commands' is 0o077) and the modes of the kit's checkout. Nothing here is secret: the runner
+    is the kit's code and the helpers are shipped to students.
+    """
     for path in SANDBOXED.glob("*.py"):
         if path.name != "__init__.py":
             shutil.copy(path, code_dir / path.name)
     shutil.copytree(
         SOURCE_DIR / "cs231n", code_dir / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
     )
+    for top, _dirs, files in os.walk(code_dir):
+        os.chmod(top, 0o755)
+        for name in files:
+            os.chmod(os.path.join(top, name), 0o644)
 
 
 @functools.cache

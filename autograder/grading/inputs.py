@@ -7,26 +7,24 @@ import copy
 import functools
 import hashlib
 import json
-import os
 import secrets
 from pathlib import Path
 
 import numpy as np
 
-from .. import tasks
+from .. import access, tasks
+from ..access import atomic_write
 from ..layout import PACKAGE, SOURCE_NOTEBOOK
 from .model import SubmissionResult
 
 
 def load_secret(path: Path | None) -> bytes:
-    """The grading secret (made on first use): hidden inputs differ from course to course."""
+    """The grading secret (made on first use, readable by its owner only, or also its group's
+    when a command shares OUT with one): hidden inputs differ from course to course."""
     if path is None:
         return b"batchnorm-kit"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(secrets.token_bytes(32))
-        os.replace(tmp, path)
+        atomic_write(path, secrets.token_bytes(32), mode=access.current().secret_mode)
     return path.read_bytes()
 
 
@@ -71,10 +69,7 @@ def result_key(nb, seed: int) -> str:
 
 def save_result(path: Path, key: str, result: SubmissionResult) -> None:
     """Write a result atomically: a reader sees the old file or the new, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"key": key, "result": result.to_json()}, indent=1))
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps({"key": key, "result": result.to_json()}, indent=1))
 
 
 def cached_result(path: Path, key: str) -> SubmissionResult | None:

@@ -1,4 +1,5 @@
-"""``python -m autograder doctor``: what this host guarantees when it grades students' code.
+"""``python -m autograder doctor``: what this host guarantees when it grades students' code,
+and who else on it can read what grading keeps private (``privacy.py``: warnings).
 
 Every line is shown, not assumed: each guarantee is tried through the real sandbox with a small
 hostile probe (a fork bomb, a memory bomb, a connection to a server on this host, a read of the
@@ -212,7 +213,30 @@ CHECKS: list[Callable[[], Check]] = [
 ]
 
 
-def main() -> int:
+def check_privacy(outs: list[Path] | None) -> int:
+    """Who else can read the private files (``privacy.py``); how many warnings."""
+    from .privacy import findings
+
+    found, notes = findings(outs)
+    print("Who else on this host can read what grading keeps private:")
+    for finding in found:
+        print(f"  [{'private' if finding.ok else 'WARNING'}] {finding}")
+    for note in notes:
+        print(f"  [WARNING] {note}")
+    warnings = len(notes) + sum(not f.ok for f in found)
+    if warnings:
+        print(
+            f"{warnings} warning(s): on a shared host other users (students) could read these; "
+            "see README.md, 'A shared grading host'."
+        )
+    return warnings
+
+
+def main(outs: list[Path] | None = None) -> int:
+    """Print what the host guarantees (and who else can read the private files: of ``outs``,
+    the grading folders, or those found in the course's root); 1 when a guarantee is missing.
+    Readable files are warnings: they do not change the exit code."""
+    check_privacy(outs)
     print("What this host guarantees when it grades students' code:")
     found = [check_bubblewrap()]
     _print(found[0])

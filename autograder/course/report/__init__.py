@@ -19,9 +19,9 @@ matplotlib's version stamp, drawn with matplotlib's default style whatever the l
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ...access import atomic_write
 from .numbers import summarize
 from .page import render
 from .read import ReportError, load_results
@@ -40,7 +40,8 @@ def write_report(results: dict, out_html: Path, *, batch_seconds: float | None =
     results : dict
         results.json's content: student id -> entry.
     out_html : Path
-        Where the page goes (written to a temporary name, then renamed).
+        Where the page goes (written to a temporary name, then renamed; private to its owner,
+        or its owner's and a group's: ``autograder.access``).
     batch_seconds : float, optional
         Wall time of the whole batch, shown with the per-submission times.
 
@@ -59,7 +60,7 @@ def write_report(results: dict, out_html: Path, *, batch_seconds: float | None =
     numbers = summarize(results, batch_seconds=batch_seconds)
     with matplotlib.style.context("default"):
         page = render(numbers)
-    _atomic_write(Path(out_html), page)
+    atomic_write(Path(out_html), page)
     return numbers
 
 
@@ -90,11 +91,3 @@ def report_batch(out: Path, *, batch_seconds: float | None = None) -> dict:
     results = load_results(out / "results.json")
     (out / REPORT).unlink(missing_ok=True)
     return write_report(results, out / REPORT, batch_seconds=batch_seconds)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """UTF-8 to a temporary name, then renamed: a reader never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
