@@ -219,6 +219,8 @@ def check_gradebook(out: Path, students: list[str]) -> None:
             assert len(notebook.grades) == len(grades) == len(grade_cells), student
             assert set(grades) == grade_cells, student
             for name, grade in grades.items():
+                if not grade.max_score:
+                    continue  # the summary cell: worth nothing, not a column of grades.csv
                 graded = grade.auto_score is not None or grade.manual_score is not None
                 shown = f"{grade.score:g}" if graded else ""
                 assert table[student][name] == shown, (student, name)
