@@ -20,6 +20,7 @@ c.CourseDirectory.release_directory = "assignment"
 # Stubs name their task: raise NotImplementedError("<task>: ...").
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
+    "autograder.course.plugins.HelpersDigest",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "autograder.course.plugins.TaskStubs",

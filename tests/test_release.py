@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -55,13 +56,24 @@ def test_no_solution_or_hidden_test_line_in_release():
         secret.update(region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
     assert len(secret) > 80  # the solution lines (the check cells hold no hidden-test block)
     markers = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"]
-    for path in RELEASE_ROOT.rglob("*"):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        text = path.read_text()
-        if path.suffix == ".ipynb":
-            text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+    for path, text in released_texts():
         for marker in markers:
             assert marker not in text, f"{path}: {marker}"
         leaked = secret & {line.strip() for line in text.splitlines()}
         assert not leaked, f"{path} contains solution lines: {sorted(leaked)[:5]}"
+
+
+def released_texts():
+    """(name, text) of every file of the release, the members of its archives included."""
+    for path in sorted(RELEASE_ROOT.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    yield f"{path}:{member}", archive.read(member).decode()
+            continue
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+        yield path, text

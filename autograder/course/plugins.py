@@ -50,6 +50,23 @@ class TaskStubs(ClearSolutions):
             self.code_stub = {**self.code_stub, language: generic}
 
 
+class HelpersDigest(NbGraderPreprocessor):
+    """generate_assignment: the SHA-256 of the helpers' archive into the helpers cell's
+    ``HELPERS_SHA256 = "..."`` line, before nbgrader computes the locked cell's checksum."""
+
+    enabled = Bool(True)
+    sha256 = Unicode("", help="The SHA-256 of the release's helpers archive.").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and grade_id == "helpers" and self.sha256:
+            cell.source = re.sub(
+                r'(?m)^HELPERS_SHA256 = "[0-9a-f]*"', f'HELPERS_SHA256 = "{self.sha256}"',
+                cell.source,
+            )  # fmt: skip
+        return cell, resources
+
+
 class HiddenChecks(NbGraderPreprocessor):
     """Replaces nbgrader's ``Execute`` in ``Autograde``: grade outside the student's kernel.
 

@@ -14,6 +14,7 @@ be signed (a predicate) stay with the hidden checks.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -115,13 +116,20 @@ def _plain(value):
     return np.asarray(value)
 
 
-def questions() -> list[str]:
-    """The grade_ids of the written answers (manually graded markdown cells)."""
+def questions() -> list[dict]:
+    """The written answers (manually graded markdown cells), each with its prompt (the markdown
+    cell above it) and the experiments whose plots it discusses (those its prompt names:
+    "Experiment 2" -> ``experiment_2``), for the student's PDF (``cs231n/submit.py``)."""
+    cells = source_notebook().cells
     found = []
-    for cell in source_notebook().cells:
+    for index, cell in enumerate(cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):
-            found.append(grade_id(cell))
+            prompt = cells[index - 1].source if index else ""
+            plots = [
+                f"experiment_{n}" for n in dict.fromkeys(re.findall(r"Experiment (\d+)", prompt))
+            ]
+            found.append({"id": grade_id(cell), "prompt": prompt, "plots": plots})
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -21,7 +22,8 @@ def execute(path: Path, *, allow_errors: bool = False, timeout: int = 600):
 
 def execute_in(nb, folder: Path, *, allow_errors: bool = False, timeout: int = 600):
     """Run a notebook (an nbformat node, executed in place and returned) as if it lay in
-    ``folder``: the kernel's working directory."""
+    ``folder``: the kernel's working directory. The hand-in cell makes nothing
+    (``CS231N_SUBMIT=0`` in the kernel's environment): the kit's runs are not students'."""
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -29,7 +31,15 @@ def execute_in(nb, folder: Path, *, allow_errors: bool = False, timeout: int = 6
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(folder)}},
     )
-    client.execute()
+    saved = os.environ.get("CS231N_SUBMIT")
+    os.environ["CS231N_SUBMIT"] = "0"  # the kernel starts with this process's environment
+    try:
+        client.execute()
+    finally:
+        if saved is None:
+            del os.environ["CS231N_SUBMIT"]
+        else:
+            os.environ["CS231N_SUBMIT"] = saved
     return nb
 
 

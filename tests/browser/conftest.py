@@ -88,12 +88,12 @@ def wall_time(request):
 
 @pytest.fixture
 def start_lab(tmp_path):
-    """Start JupyterLab servers (``start_lab(root, home)``); all are stopped after the test,
-    whether it passed or not."""
+    """Start JupyterLab servers (``start_lab(root, home)``; Notebook 7's with ``app="notebook"``);
+    all are stopped after the test, whether it passed or not."""
     labs = []
 
-    def start(root, home: Home) -> Lab:
-        lab = Lab(root, home, tmp_path / f"lab-{len(labs)}.log")
+    def start(root, home: Home, app: str = "lab") -> Lab:
+        lab = Lab(root, home, tmp_path / f"lab-{len(labs)}.log", app)
         labs.append(lab)
         return lab.start()
 

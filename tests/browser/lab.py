@@ -87,10 +87,11 @@ class Home:
 
 
 class Lab:
-    """``jupyter lab`` on a free port, serving ``root``, as the user of ``home``."""
+    """``jupyter lab`` (or ``jupyter notebook``, Notebook 7: ``app="notebook"``) on a free port,
+    serving ``root``, as the user of ``home``."""
 
-    def __init__(self, root: Path, home: Home, log: Path):
-        self.root, self.home, self.log_path = root, home, log
+    def __init__(self, root: Path, home: Home, log: Path, app: str = "lab"):
+        self.root, self.home, self.log_path, self.app = root, home, log, app
         self.port = 0
         self.process: subprocess.Popen | None = None
 
@@ -107,7 +108,7 @@ class Lab:
                         sys.executable,
                         "-m",
                         "jupyter",
-                        "lab",
+                        self.app,
                         "--no-browser",
                         "--allow-root",
                         f"--port={self.port}",
@@ -126,7 +127,7 @@ class Lab:
                 )
             if self._wait_ready():
                 return self
-        raise RuntimeError(f"jupyter lab did not start; its log:\n{self.log_tail()}")
+        raise RuntimeError(f"jupyter {self.app} did not start; its log:\n{self.log_tail()}")
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -141,7 +142,9 @@ class Lab:
                 pass
             time.sleep(0.2)  # polling interval of the condition, not a wait for the server
         self.stop()
-        raise RuntimeError(f"jupyter lab did not answer in {STARTUP_TIMEOUT} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"jupyter {self.app} did not answer in {STARTUP_TIMEOUT} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         """Shut the server and its kernels down; kill its process group if it will not stop."""
@@ -222,6 +225,21 @@ def wait_kernel_idle(page, timeout: int = UI_TIMEOUT_MS) -> None:
             const indicator = document.querySelector(
                 '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
             return bar && /\\(ipykernel\\) \\| Idle/.test(bar.innerText)
+                && indicator && indicator.getAttribute('data-status') === 'idle';
+        }""",
+        timeout=timeout,
+        polling=200,
+    )
+
+
+def wait_notebook7_idle(page, timeout: int = UI_TIMEOUT_MS) -> None:
+    """Notebook 7's kernel is connected and idle: its toolbar names the kernel and the
+    execution indicator reads idle (Notebook 7 has no status bar)."""
+    page.wait_for_function(
+        """() => {
+            const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-KernelName');
+            const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return name && /ipykernel/.test(name.innerText)
                 && indicator && indicator.getAttribute('data-status') === 'idle';
         }""",
         timeout=timeout,

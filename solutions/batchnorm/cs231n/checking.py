@@ -394,6 +394,23 @@ def summary():
         raise PublicChecksFailed(lines)
 
 
+def submit():
+    """The hand-in cell: the PDF of the written answers and the zip of the notebook as saved,
+    with this session's summary (``python -m cs231n.submit`` makes them after a fresh run).
+    Not while validating, nor where ``CS231N_SUBMIT=0`` (the kit's own runs of the notebook)."""
+    if validating():
+        print("The hand-in is not made while validating.")
+        return
+    if os.environ.get("CS231N_SUBMIT") == "0":
+        print("The hand-in is not made here (CS231N_SUBMIT=0).")
+        return
+    from pathlib import Path
+
+    from .submit import hand_in
+
+    hand_in(Path(notebook_name() or "BatchNormalization.ipynb"), fresh=False)
+
+
 class task:
     """A check cell: ``with check.task("affine_backward", depends_on=(...)) as findings:``.
 

@@ -204,7 +204,7 @@ def questions(notebook=None) -> list[str]:
     """The written questions still unanswered in ``notebook`` (default: the assignment's
     notebook in the working folder) as last saved, when it is there (it is not, on Colab); []
     without a catalog."""
-    names = catalog().get("questions", [])
+    names = [q["id"] for q in catalog().get("questions", [])]
     path = Path(notebook or catalog().get("notebook", ""))
     if not names or not path.name or not path.exists():
         return []
