@@ -27,7 +27,7 @@ from hostile import CASES, load
 from hostile._honest import HONEST
 from mutants import MUTANTS
 
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT, current
 
 SECRET = b"compare-grades: a fixed secret, so both versions draw the same hidden inputs"
 TMP = re.compile(r"/tmp/[^\s)'\"]*")
@@ -36,7 +36,7 @@ TMP = re.compile(r"/tmp/[^\s)'\"]*")
 def build(subs: Path) -> None:
     def put(name: str, nb) -> None:
         (subs / name).mkdir(parents=True)
-        nbformat.write(nb, subs / name / NOTEBOOK)
+        nbformat.write(nb, subs / name / current().notebook)
 
     for m in MUTANTS:
         put(f"mutant-{m.name}", with_answers(m.answers, extra=list(m.extra_cells)))

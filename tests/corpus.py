@@ -7,10 +7,10 @@ import functools
 import re
 
 import nbformat
+from paths import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 from autograder.grading import SubmissionResult, grade_notebook
 from autograder.grading.reference import grade_id
-from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 
 def reference_nb():

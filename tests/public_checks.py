@@ -8,8 +8,9 @@ import contextlib
 import io
 import sys
 
+from paths import RELEASE_DIR
+
 from autograder import tasks
-from autograder.layout import RELEASE_DIR
 
 SKIPPED = ("load_data", "experiment_", "summary")
 

@@ -21,8 +21,8 @@ import nbformat
 from conftest import kit
 from corpus import student_nb
 from hostile import load
+from paths import NOTEBOOK
 
-from autograder.layout import NOTEBOOK
 from autograder.tasks import points as task_points
 
 FULL = sum(task_points().values())

@@ -13,10 +13,11 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import BIN, ENV
 from corpus import answer_source, release_nb, with_answers
+from paths import NOTEBOOK
 
 from autograder.grading.feedback import WIDTH
 from autograder.kit.examples import filled_release
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT
 from autograder.tasks import points as task_points
 
 

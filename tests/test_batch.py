@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
+from paths import NOTEBOOK
+
 from autograder.course.collect import collect
 from autograder.course.export import summary_table
-from autograder.layout import NOTEBOOK
 
 
 def test_folder_per_student(tmp_path):

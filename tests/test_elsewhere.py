@@ -24,9 +24,9 @@ import pytest
 from conftest import IN_CI
 from corpus import student_nb
 from nbclient import NotebookClient
+from paths import ASSIGNMENT, NOTEBOOK, RELEASE_DIR
 
 from autograder.kit.notebooks import execute_in
-from autograder.layout import ASSIGNMENT, NOTEBOOK, RELEASE_DIR
 
 ARCHIVE = RELEASE_DIR.parent / f"{ASSIGNMENT}-helpers.zip"
 

@@ -19,8 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ENV, KIT
 from corpus import student_nb
+from paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
 
-from autograder.layout import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID, ROOT
+from autograder.layout import ROOT
 from autograder.tasks import points as task_points
 
 AUTOGRADED = sum(task_points().values())

@@ -20,9 +20,10 @@ import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
 from corpus import student_nb
+from paths import NOTEBOOK
 
 from autograder.grading.supervise import LAUNCH_ATTEMPTS
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT
 from autograder.tasks import points as task_points
 
 FAKES = Path(__file__).resolve().parent / "fakes"

@@ -21,8 +21,9 @@ import nbformat
 import pytest
 from conftest import ENV, KIT
 from corpus import student_nb
+from paths import NOTEBOOK
 
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT
 
 STUDENTS = ("ann", "ben")
 

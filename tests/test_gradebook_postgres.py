@@ -20,8 +20,8 @@ import postgres
 import pytest
 from conftest import BIN, ENV, IN_CI, kit
 from corpus import student_nb
+from paths import ASSIGNMENT, NOTEBOOK
 
-from autograder.layout import ASSIGNMENT, NOTEBOOK
 from autograder.tasks import points as task_points
 
 CLASS = ["ada", "bo", "cy", "di", "ed", "flo"]

@@ -44,13 +44,14 @@ import pytest
 from conftest import ENV, IN_CI, KIT
 from corpus import answer_source, edit, student_nb, with_answers
 from hostile._build import guess
+from paths import NOTEBOOK
 
 from autograder import grading, tasks
 from autograder.gradescope import EXIT_NOT_GRADED, SECRET
 from autograder.gradescope.build import build_zip
 from autograder.gradescope.folders import Folders, find_notebook, student_id
 from autograder.gradescope.run import run
-from autograder.layout import NOTEBOOK, PACKAGE, ROOT
+from autograder.layout import PACKAGE, ROOT
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 REFERENCE = "/autograder/source/solutions/batchnorm/BatchNormalization.ipynb"

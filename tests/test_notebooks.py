@@ -17,11 +17,11 @@ import nbformat
 import numpy as np
 import pytest
 from conftest import cell_text
+from paths import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 from autograder import tasks
 from autograder.grading.reference import helpers
 from autograder.kit.notebooks import errors, execute_in
-from autograder.layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 TASKS = tasks.ids()
 FUNCTIONS = list(dict.fromkeys(tasks.get(t).function for t in TASKS))

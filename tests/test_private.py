@@ -21,8 +21,9 @@ import pytest
 from conftest import ENV, KIT, needs_bubblewrap
 from corpus import release_nb, student_nb
 from hostusers import open_folder, readable, run_as, throwaway_group, throwaway_user
+from paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
 
-from autograder.layout import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID, ROOT
+from autograder.layout import ROOT
 
 STUDENTS = {"ann": student_nb, "ben": student_nb, "cat": release_nb}
 

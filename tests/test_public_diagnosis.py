@@ -18,12 +18,12 @@ import pytest
 from alternatives import CORRECT
 from corpus import with_answers
 from mutants import MUTANTS
+from paths import RELEASE_DIR
 from public_checks import check_outputs, words
 
 from autograder import tasks
 from autograder.grading.reference import expected_outputs, helpers
 from autograder.kit import catalog
-from autograder.layout import RELEASE_DIR
 
 NAMED_AT_LEAST = 0.9
 """Share of the grader's named mistakes the check cells must name."""

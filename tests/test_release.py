@@ -7,9 +7,10 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from paths import NOTEBOOK, SOURCE_DIR
 
 from autograder.kit.release import generate_release
-from autograder.layout import NOTEBOOK, ROOT, SOURCE_DIR
+from autograder.layout import ROOT
 
 RELEASE_ROOT = ROOT / "assignment"
 

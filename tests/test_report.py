@@ -13,10 +13,11 @@ import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
 from corpus import release_nb, student_nb
+from paths import NOTEBOOK
 
 from autograder.course.export import summary_table
 from autograder.course.report import ReportError, report_batch, write_report
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT
 
 FIGURE = '<img src="data:image/png;base64,'
 TA = "graded by a TA"

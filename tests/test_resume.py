@@ -20,9 +20,10 @@ import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
 from corpus import answer_source, reference_nb, release_nb, with_answers
+from paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.course.database import writing
-from autograder.layout import ASSIGNMENT, NOTEBOOK, ROOT
+from autograder.layout import ROOT
 
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
 

@@ -21,10 +21,10 @@ import pytest
 from conftest import kit, needs_bubblewrap
 from corpus import release_nb, student_nb, with_answers
 from mutants import MUTANTS
+from paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.course.collect import Student
 from autograder.course.shard import Shard
-from autograder.layout import ASSIGNMENT, NOTEBOOK
 
 
 def finish(*runs: subprocess.Popen) -> list[str]:

@@ -26,8 +26,9 @@ import pytest
 from conftest import ENV, KIT, needs_bubblewrap
 from corpus import student_nb
 from hostusers import open_folder, readable, run_as, throwaway_user
+from paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
 
-from autograder.layout import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID, ROOT
+from autograder.layout import ROOT
 
 pytestmark = [pytest.mark.usefixtures("root"), needs_bubblewrap]
 

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from conftest import BIN, ENV
 from corpus import answer_source, student_nb, with_answers
+from paths import NOTEBOOK, RELEASE_DIR
 
 from autograder import tasks
-from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 
 def validate(tmp_path, nb, *args: str) -> subprocess.CompletedProcess:

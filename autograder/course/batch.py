@@ -44,7 +44,7 @@ from pathlib import Path
 from .. import access, grading, sandbox
 from ..access import atomic_write
 from ..grading.inputs import grader_version
-from ..layout import ASSIGNMENT
+from ..layout import current
 from ..sandbox import Isolation
 from .collect import Student, collect
 from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
@@ -136,12 +136,12 @@ def _nbgrader(batch: Batch, student: str, stages: dict[str, float]) -> None:
         with writing(batch.db_url):
             stages["waiting to write"] = time.perf_counter() - asked
             with _timed(stages, "autograde"):
-                result = batch.api.autograde(ASSIGNMENT, student, force=True, create=True)
+                result = batch.api.autograde(current().name, student, force=True, create=True)
         if not result["success"]:
             why = "nbgrader could not autograde this notebook: " + last_error(result)
             raise GraderFault(why, nbgrader_log(result))
         with _timed(stages, "feedback"):
-            feedback = batch.api.generate_feedback(ASSIGNMENT, student, force=True)
+            feedback = batch.api.generate_feedback(current().name, student, force=True)
     if not feedback["success"]:
         raise GraderFault(
             "nbgrader could not generate feedback: " + last_error(feedback), nbgrader_log(feedback)

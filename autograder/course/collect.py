@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..layout import ASSIGNMENT, NOTEBOOK
+from ..layout import current
 
 
 @dataclass
@@ -32,10 +32,10 @@ def collect(submissions: Path) -> list[Student]:
         if not valid_student_id(folder.name):
             print(f"skipped {folder.name!r}: not a student id", file=sys.stderr)
             continue
-        base = folder / ASSIGNMENT if (folder / ASSIGNMENT).is_dir() else folder
+        base = folder / current().name if (folder / current().name).is_dir() else folder
         notes, flags = [], []
-        chosen: Path | None = base / NOTEBOOK
-        links = [p for p in (folder, base, base / NOTEBOOK) if p.is_symlink()]
+        chosen: Path | None = base / current().notebook
+        links = [p for p in (folder, base, base / current().notebook) if p.is_symlink()]
         if not links and folder.is_dir():
             for top, dirs, files in os.walk(folder):  # never follows links
                 for name in dirs + files:
@@ -56,13 +56,13 @@ def collect(submissions: Path) -> list[Student]:
             others = sorted(p for p in base.glob("*.ipynb") if p.is_file() and not p.is_symlink())
             if len(others) == 1:
                 notes.append(
-                    f"the notebook is named {others[0].name}, not {NOTEBOOK}: "
+                    f"the notebook is named {others[0].name}, not {current().notebook}: "
                     "graded anyway; keep the release's file name"
                 )
                 chosen = others[0]
             else:
                 notes.append(
-                    f"no {NOTEBOOK} in the submission"
+                    f"no {current().notebook} in the submission"
                     + (f" (found {', '.join(p.name for p in others)})" if others else "")
                 )
                 chosen = None

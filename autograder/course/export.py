@@ -19,7 +19,7 @@ from ..grading.feedback import (
     report_html,
     task_text,
 )
-from ..layout import ASSIGNMENT, NOTEBOOK_ID
+from ..layout import current
 from .collect import Student
 from .gradebook import Recorded, gradebook_scores, manual_points
 from .out import Batch
@@ -171,11 +171,11 @@ def export(batch: Batch, students: list[Student]) -> list[dict]:
 
 
 def _copy_nbgrader_feedback(batch: Batch, student: str, feedback_dir: Path) -> str | None:
-    page = batch.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK_ID}.html"
+    page = batch.course / "feedback" / student / current().name / f"{current().notebook_id}.html"
     if not page.exists():
         return None
-    atomic_write(feedback_dir / student / f"{NOTEBOOK_ID}.html", page.read_bytes())
-    return f"{student}/{NOTEBOOK_ID}.html"
+    atomic_write(feedback_dir / student / f"{current().notebook_id}.html", page.read_bytes())
+    return f"{student}/{current().notebook_id}.html"
 
 
 def summary_table(rows: list[dict], report: Path | None = None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..grading.reference import grade_id, nbgrader_meta, source_notebook
-from ..layout import ASSIGNMENT, NOTEBOOK_ID
+from ..layout import current
 
 
 def record_zero(db_url: str, student: str) -> None:
@@ -15,7 +15,7 @@ def record_zero(db_url: str, student: str) -> None:
 
     with Gradebook(db_url) as gb:
         gb.update_or_create_student(student)
-        submission = gb.update_or_create_submission(ASSIGNMENT, student)
+        submission = gb.update_or_create_submission(current().name, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score = 0
@@ -62,7 +62,7 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
         for student in students:
             scores[student] = {}
             try:
-                nb = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
+                nb = gb.find_submission_notebook(current().notebook_id, current().name, student)
             except MissingEntry:
                 continue
             for grade in nb.grades:
@@ -89,7 +89,7 @@ def copy_submission(source, dest, student: str) -> None:
     from nbgrader.api import MissingEntry
 
     try:
-        submitted = source.find_submission(ASSIGNMENT, student)
+        submitted = source.find_submission(current().name, student)
     except MissingEntry:
         return
     who = submitted.student
@@ -101,7 +101,7 @@ def copy_submission(source, dest, student: str) -> None:
         lms_user_id=who.lms_user_id,
     )
     copy = dest.update_or_create_submission(
-        ASSIGNMENT, student, timestamp=submitted.timestamp, extension=submitted.extension
+        current().name, student, timestamp=submitted.timestamp, extension=submitted.extension
     )
     notebooks = {nb.name: nb for nb in copy.notebooks}
     for nb in submitted.notebooks:

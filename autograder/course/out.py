@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import access, grading
 from ..access import Access, atomic_write, make_dirs
 from ..grading.inputs import grader_version
-from ..layout import ASSIGNMENT, NOTEBOOK, ROOT, SOURCE_DIR
+from ..layout import ROOT, current
 from ..sandbox import Isolation
 from .collect import Student
 from .config import nbgrader_config
@@ -82,7 +82,7 @@ class Batch:
         self._secret: bytes | None = None
         self.config = nbgrader_config(
             root=str(self.course),
-            source_directory=str(SOURCE_DIR.parent),
+            source_directory=str(current().source_dir.parent),
             release_directory="release",
             db_url=self.settings.db_url,
         )
@@ -159,13 +159,13 @@ class Batch:
         if assignment_ready(self.out):
             return
         with exclusive(self.db_url, ASSIGNMENT_LOCK):
-            result = self.api.generate_assignment(ASSIGNMENT, force=True, create=True)
+            result = self.api.generate_assignment(current().name, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
         atomic_write(self.out / READY, grader_version())
 
     def submitted_path(self, student: str) -> Path:
-        return self.course / "submitted" / student / ASSIGNMENT / NOTEBOOK
+        return self.course / "submitted" / student / current().name / current().notebook
 
     def stage(self, student: Student) -> str:
         """Copy the student's notebook into the course; its digest decides what is up to date."""
@@ -181,7 +181,7 @@ class Batch:
         except ValueError as exc:
             # nbgrader grades a missing notebook as zero: keep the file beside it, stage none
             student.notes.append(str(exc))
-            atomic_write(dest.with_name(f"{NOTEBOOK}.unreadable"), data)
+            atomic_write(dest.with_name(f"{current().notebook}.unreadable"), data)
             if dest.exists():
                 dest.unlink()
             return "unreadable-" + hashlib.sha256(data).hexdigest()

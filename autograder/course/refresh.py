@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..layout import ASSIGNMENT
+from ..layout import current
 from .collect import Student
 from .database import shown
 from .export import publish
@@ -47,11 +47,11 @@ def _refresh(batch: Batch, students: list[Student]) -> int:
         s
         for s in students
         if batch.not_graded_reason(s.id) is None
-        and (batch.course / "autograded" / s.id / ASSIGNMENT).is_dir()
+        and (batch.course / "autograded" / s.id / current().name).is_dir()
     ]
     failed = {}
     for s in Progress(len(graded), "feedback").each(graded, lambda s: s.id):
-        result = batch.api.generate_feedback(ASSIGNMENT, s.id, force=True)
+        result = batch.api.generate_feedback(current().name, s.id, force=True)
         if not result["success"]:
             failed[s.id] = last_error(result)
     publish(batch, students)

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import tasks
 from ..access import Access, atomic_file
 from ..grading.inputs import load_secret
-from ..layout import PACKAGE, RELEASE_DIR, ROOT, SOURCE_DIR
+from ..layout import PACKAGE, ROOT, current
 from . import FILES, SECRET
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: a rebuild gives the same bytes
@@ -44,7 +44,11 @@ def zip_members(secret: bytes) -> dict[str, tuple[bytes, int]]:
         "requirements.txt": ((PACKAGE.parent / "requirements.txt").read_bytes(), 0o644),
         "nbgrader_config.py": ((ROOT / "nbgrader_config.py").read_bytes(), 0o644),
     }
-    for folder, top in ((PACKAGE, PACKAGE.parent), (SOURCE_DIR, ROOT), (RELEASE_DIR, ROOT)):
+    for folder, top in (
+        (PACKAGE, PACKAGE.parent),
+        (current().source_dir, ROOT),
+        (current().release_dir, ROOT),
+    ):
         for path in _files(folder):
             mode = 0o755 if os.stat(path).st_mode & stat.S_IXUSR else 0o644
             members[path.relative_to(top).as_posix()] = (path.read_bytes(), mode)

@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..layout import NOTEBOOK
+from ..layout import current
 
 
 @dataclass
@@ -70,10 +70,10 @@ def find_notebook(folder: Path) -> Found:
                     f"symlink in the submission ({path.relative_to(folder)} -> "
                     f"{os.path.realpath(path)}): not followed"
                 )
-    exact = folder / NOTEBOOK
+    exact = folder / current().notebook
     if exact.is_symlink():
         found.notes.append(
-            f"{NOTEBOOK} is a symbolic link: it was not followed, so nothing was graded"
+            f"{current().notebook} is a symbolic link: it was not followed, so nothing was graded"
         )
         return found
     if exact.is_file():
@@ -82,23 +82,26 @@ def find_notebook(folder: Path) -> Found:
     others = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     nested = sorted(
         p
-        for p in folder.rglob(NOTEBOOK)
+        for p in folder.rglob(current().notebook)
         if p.is_file()
         and not any(part.name.startswith(".") or part.is_symlink() for part in _parents(p, folder))
     )
     if len(others) == 1:
         found.notebook = others[0]
         found.notes.append(
-            f"the notebook is named {others[0].name}, not {NOTEBOOK}: graded anyway; "
+            f"the notebook is named {others[0].name}, not {current().notebook}: graded anyway; "
             "keep the release's file name"
         )
     elif not others and len(nested) == 1:
         found.notebook = nested[0]
-        found.notes.append(f"graded {nested[0].relative_to(folder)}: {NOTEBOOK} is not at the top")
+        found.notes.append(
+            f"graded {nested[0].relative_to(folder)}: {current().notebook} is not at the top"
+        )
     else:
         names = [p.relative_to(folder).as_posix() for p in others or nested]
         found.notes.append(
-            f"no {NOTEBOOK} in the submission" + (f" (found {', '.join(names)})" if names else "")
+            f"no {current().notebook} in the submission"
+            + (f" (found {', '.join(names)})" if names else "")
         )
     return found
 

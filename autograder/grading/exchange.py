@@ -13,12 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import tasks
-from ..layout import PACKAGE, ROOT, SOURCE_DIR
+from ..layout import PACKAGE, ROOT, current
 from .model import PartResult, Plan, part_id
 
 RESULT_BYTES = 20 * 1024 * 1024
 """Largest result file read back from the sandbox."""
 SANDBOXED = PACKAGE / "sandboxed"
+TASK_PROBES = "task_probes.py"
+"""The assignment's own call patterns, in the sandbox (``runner.py`` adds them)."""
 
 
 def write_code(code_dir: Path) -> None:
@@ -31,8 +33,12 @@ def write_code(code_dir: Path) -> None:
     for path in SANDBOXED.glob("*.py"):
         if path.name != "__init__.py":
             shutil.copy(path, code_dir / path.name)
+    for path in tasks.probe_modules():  # the assignment's own call patterns
+        shutil.copy(path, code_dir / TASK_PROBES)
     shutil.copytree(
-        SOURCE_DIR / "cs231n", code_dir / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
+        current().source_dir / "cs231n",
+        code_dir / "cs231n",
+        ignore=shutil.ignore_patterns("__pycache__"),
     )
     for top, _dirs, files in os.walk(code_dir):
         os.chmod(top, 0o755)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import access, tasks
 from ..access import atomic_write
-from ..layout import PACKAGE, SOURCE_NOTEBOOK
+from ..layout import PACKAGE, current
 from .model import SubmissionResult
 
 
@@ -44,14 +44,19 @@ GRADING_CODE = ("grading", "sandboxed", "tasks", "sandbox")
 """The packages whose code decides a grade: a change to any of them invalidates saved results."""
 
 
-@functools.cache
 def grader_version() -> str:
-    """Digest of everything that decides a grade: a change invalidates saved results."""
-    digest = hashlib.sha256()
-    folders = [PACKAGE / name for name in GRADING_CODE] + [tasks.tasks_dir()]
+    """Digest of everything that decides a grade of the current assignment: a change
+    invalidates saved results."""
+    return _grader_version(current().name, tasks.tasks_dir())
+
+
+@functools.cache
+def _grader_version(assignment: str, declarations: Path) -> str:
+    digest = hashlib.sha256(assignment.encode())
+    folders = [PACKAGE / name for name in GRADING_CODE] + [declarations]
     for path in sorted({p for folder in folders for p in folder.rglob("*.py")}):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(SOURCE_NOTEBOOK.read_bytes())
+    digest.update(current().source_notebook.read_bytes())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 from .. import tasks
+from ..layout import current
 from ..sandboxed.probes import python_source
 from .model import Plan, Step, StepKind
 from .reference import (
@@ -19,10 +20,14 @@ from .reference import (
 )
 
 
-@functools.cache
 def setup_python() -> str:
     """The instructor's setup cell as plain Python (its ``%matplotlib inline`` turned into a
-    call), transformed here once: the sandbox then needs no IPython for it."""
+    call), transformed here once per assignment: the sandbox then needs no IPython for it."""
+    return _setup_python(current().name)
+
+
+@functools.cache
+def _setup_python(assignment: str) -> str:
     return python_source(setup_source())
 
 

@@ -18,7 +18,7 @@ import nbformat
 import numpy as np
 
 from .. import tasks
-from ..layout import SOURCE_DIR, SOURCE_NOTEBOOK
+from ..layout import current, get
 from ..sandboxed import probes
 
 HELPERS = "_trusted_cs231n"
@@ -36,30 +36,36 @@ def grade_id(cell) -> str:
     return nbgrader_meta(cell).get("grade_id", "") or ""
 
 
-@functools.cache
 def source_notebook():
-    return nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    """The current assignment's source notebook (read once)."""
+    return _source_notebook(current().name)
+
+
+@functools.cache
+def _source_notebook(assignment: str):
+    return nbformat.read(get(assignment).source_notebook, as_version=4)
 
 
 def helpers() -> types.ModuleType:
     """The helper package of solutions/ (``cs231n``), imported under a private name (once, even
     when threads ask at the same time: the import goes through sys.modules)."""
     with TRUSTED:
-        return _helpers()
+        return _helpers(current().name)
 
 
 @functools.cache
-def _helpers() -> types.ModuleType:
-    package_dir = SOURCE_DIR / "cs231n"
+def _helpers(assignment: str) -> types.ModuleType:
+    package_dir = get(assignment).source_dir / "cs231n"
+    name = f"{HELPERS}_{assignment}"
     spec = importlib.util.spec_from_file_location(
-        HELPERS, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+        name, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
     )
     assert spec is not None and spec.loader is not None, package_dir
     module = importlib.util.module_from_spec(spec)
-    sys.modules[HELPERS] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
-    for name in ("checking", "gradient_check", "losses", "judging"):
-        importlib.import_module(f"{HELPERS}.{name}")
+    for part in ("checking", "gradient_check", "losses", "judging"):
+        importlib.import_module(f"{name}.{part}")
     return module
 
 
@@ -112,11 +118,11 @@ def _private_random_class(_ref: int, name: str) -> type:
 def reference() -> Reference:
     """The reference functions, run from the source notebook's answer cells (once)."""
     with TRUSTED:
-        return _reference()
+        return _reference(current().name)
 
 
 @functools.cache
-def _reference() -> Reference:
+def _reference(assignment: str) -> Reference:
     h = helpers()
     namespace = Reference(np=np, softmax_loss=h.losses.softmax_loss, __name__="reference")
     for cell in answer_cells(source_notebook()):

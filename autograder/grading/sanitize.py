@@ -16,12 +16,16 @@ from typing import Any
 
 import nbformat
 
-from ..layout import RELEASE_NOTEBOOK
+from ..layout import current
+
+
+def _release_cells() -> dict[str, Any]:
+    return _cells_of(current().release_notebook)
 
 
 @functools.cache
-def _release_cells() -> dict[str, Any]:
-    nb = nbformat.read(RELEASE_NOTEBOOK, as_version=4)
+def _cells_of(path) -> dict[str, Any]:
+    nb = nbformat.read(path, as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
 
 

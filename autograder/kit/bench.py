@@ -29,14 +29,14 @@ c.CourseDirectory.course_id = "stock"
 def _submissions(folder: Path, students: int) -> list[str]:
     import nbformat
 
-    from ..layout import NOTEBOOK
+    from ..layout import current
     from .examples import filled_release
 
     nb = filled_release()
     names = [f"student{i:03d}" for i in range(students)]
     for name in names:
         (folder / name).mkdir(parents=True)
-        nbformat.write(nb, folder / name / NOTEBOOK)
+        nbformat.write(nb, folder / name / current().notebook)
     return names
 
 
@@ -59,23 +59,25 @@ def kit(subs: Path, out: Path, workers: int) -> tuple[float, str]:
 
 def stock(subs: Path, course: Path, names: list[str]) -> float:
     """Wall seconds of one stock ``nbgrader autograde`` call for the batch."""
-    from ..layout import ASSIGNMENT, SOURCE_DIR
+    from ..layout import current
 
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
     shutil.copytree(
-        SOURCE_DIR, course / "source" / ASSIGNMENT, ignore=shutil.ignore_patterns("__pycache__")
+        current().source_dir,
+        course / "source" / current().name,
+        ignore=shutil.ignore_patterns("__pycache__"),
     )
     (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
     subprocess.run(
-        [nbgrader, "generate_assignment", ASSIGNMENT, "--create", "--force"],
+        [nbgrader, "generate_assignment", current().name, "--create", "--force"],
         cwd=course, env=env, check=True, capture_output=True,
     )  # fmt: skip
     for name in names:
-        shutil.copytree(subs / name, course / "submitted" / name / ASSIGNMENT)
+        shutil.copytree(subs / name, course / "submitted" / name / current().name)
     start = time.perf_counter()
     subprocess.run(
-        [nbgrader, "autograde", ASSIGNMENT, "--create", "--force"],
+        [nbgrader, "autograde", current().name, "--create", "--force"],
         cwd=course, env=env, check=True, capture_output=True,
     )  # fmt: skip
     return time.perf_counter() - start

@@ -22,7 +22,7 @@ import numpy as np
 from .. import tasks
 from ..grading.mistakes import variants
 from ..grading.reference import TRUSTED, grade_id, helpers, reference, source_notebook
-from ..layout import NOTEBOOK, PACKAGE
+from ..layout import PACKAGE, current
 from ..sandboxed import probes
 from ..tasks.model import PUBLIC_SEED, Task
 
@@ -135,7 +135,7 @@ def questions() -> list[dict]:
 
 def build() -> dict:
     return {
-        "notebook": NOTEBOOK,
+        "notebook": current().notebook,
         "order": tasks.ids(),
         "public_seed": PUBLIC_SEED,
         "questions": questions(),

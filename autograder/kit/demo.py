@@ -14,7 +14,7 @@ def main(out: Path) -> int:
     import nbformat
 
     from ..course.batch import run
-    from ..layout import NOTEBOOK
+    from ..layout import current
     from .examples import build
     from .notebooks import to_html
 
@@ -22,7 +22,7 @@ def main(out: Path) -> int:
     print("Writing example submissions from the release and running each, as its student would")
     start = time.perf_counter()
     students = build(out / "submissions", workers=os.cpu_count() or 1)
-    executed = nbformat.read(out / "submissions" / students[0] / NOTEBOOK, as_version=4)
+    executed = nbformat.read(out / "submissions" / students[0] / current().notebook, as_version=4)
     (out / "BatchNormalization.html").write_text(to_html(executed))
     print(
         f"  {len(students)} notebooks run in {time.perf_counter() - start:.1f} s; "

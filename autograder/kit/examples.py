@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from ..grading.reference import grade_id, nbgrader_meta
-from ..layout import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from ..layout import current
 
 _MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION\n")
 
@@ -49,7 +49,7 @@ MISTAKES = {
 
 def release_notebook():
     """The blank release, as a student who did nothing submits it."""
-    return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+    return nbformat.read(current().release_dir / current().notebook, as_version=4)
 
 
 def filled_release():
@@ -58,7 +58,7 @@ def filled_release():
     nb = release_notebook()
     solutions = {
         grade_id(c): _MARKERS.sub("", c.source)
-        for c in nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4).cells
+        for c in nbformat.read(current().source_dir / current().notebook, as_version=4).cells
         if nbgrader_meta(c).get("solution")
     }
     for cell in nb.cells:
@@ -98,7 +98,7 @@ def _executed(nb):
     and plots (a check cell of a wrong answer raises, as in JupyterLab)."""
     from .notebooks import execute_in
 
-    return execute_in(nb, RELEASE_DIR, allow_errors=True)
+    return execute_in(nb, current().release_dir, allow_errors=True)
 
 
 def build(dest: Path, execute: bool = True, workers: int = 2) -> list[str]:
@@ -110,5 +110,5 @@ def build(dest: Path, execute: bool = True, workers: int = 2) -> list[str]:
             made = dict(zip(made, pool.map(_executed, made.values()), strict=True))
     for student, nb in made.items():
         (dest / student).mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, dest / student / NOTEBOOK)
+        nbformat.write(nb, dest / student / current().notebook)
     return list(made)

@@ -18,7 +18,7 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 
 from ..course.config import nbgrader_config
-from ..layout import ASSIGNMENT, ROOT, SOURCE_DIR
+from ..layout import ROOT, current
 from . import catalog
 
 README = """\
@@ -49,7 +49,7 @@ def generate_release(release_root: Path = ROOT / "assignment") -> None:
     """
     with tempfile.TemporaryDirectory() as tmp:
         helpers = Path(tmp) / "cs231n"
-        shutil.copytree(SOURCE_DIR / "cs231n", helpers,
+        shutil.copytree(current().source_dir / "cs231n", helpers,
                         ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
         catalog.write(helpers)
         archive = helpers_archive(helpers)
@@ -58,13 +58,13 @@ def generate_release(release_root: Path = ROOT / "assignment") -> None:
         )
         config.HelpersDigest.sha256 = hashlib.sha256(archive).hexdigest()
         api = NbGraderAPI(config=config)
-        result = api.generate_assignment(ASSIGNMENT, force=True, create=True)
+        result = api.generate_assignment(current().name, force=True, create=True)
         if not result["success"]:
             raise ReleaseError(f"{result.get('error', '')}\n{result.get('log', '')}")
         for path in sorted(helpers.glob("_*")):  # what the catalog wrote: the release's too
-            shutil.copy(path, release_root / ASSIGNMENT / "cs231n" / path.name)
-    (release_root / "README.md").write_text(README.format(assignment=ASSIGNMENT))
-    (release_root / f"{ASSIGNMENT}-helpers.zip").write_bytes(archive)
+            shutil.copy(path, release_root / current().name / "cs231n" / path.name)
+    (release_root / "README.md").write_text(README.format(assignment=current().name))
+    (release_root / f"{current().name}-helpers.zip").write_bytes(archive)
 
 
 def helpers_archive(helpers: Path) -> bytes:

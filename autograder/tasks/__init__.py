@@ -1,4 +1,5 @@
-"""The tasks of the assignment: one declaration per task, ``autograder/tasks/<task>.py``.
+"""The tasks of each assignment: one declaration per task,
+``autograder/tasks/<assignment>/<task>.py``.
 
 Each declaration module defines ``TASK`` (a :class:`~autograder.tasks.model.Task`). Everything
 else the kit knows about tasks derives from these: the grading plan, the probes, the comparison,
@@ -6,6 +7,9 @@ the mistakes, the grade columns, the README's table, the tests' parametrisation.
 the source notebook's (its check cells, top to bottom), and a test holds the notebook's
 headings, grade_ids and points to the declarations.
 
+Every function here is about the current assignment (``layout.current()``). Declarations are
+checked when they load against the outputs their probes declare (``probes.OUTPUTS``): a check or
+a mistake that names an output its part never returns fails at once, not at grading.
 ``AUTOGRADER_TASKS`` names another folder of declarations (a course of its own, or a test's).
 """
 
@@ -14,34 +18,37 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-import os
 from pathlib import Path
 
-from ..layout import SOURCE_NOTEBOOK
+from ..layout import current
 from .model import Dependency, Task
+from .validation import load_probes, validate
 
 HERE = Path(__file__).resolve().parent
-NOT_TASKS = {"__init__", "model"}
 
 
 def tasks_dir() -> Path:
-    return Path(os.environ.get("AUTOGRADER_TASKS", HERE))
+    return current().tasks_dir
 
 
-def _declarations() -> list[Task]:
+def _load(path: Path, package: str):
+    name = f"{package}.{path.stem}"
+    if path.parent.parent == HERE:
+        return importlib.import_module(name)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _declarations(folder: Path) -> list[Task]:
+    package = f"{__name__}.{folder.name}" if folder.parent == HERE else __name__
     found = []
-    for path in sorted(tasks_dir().glob("*.py")):
-        if path.stem in NOT_TASKS or path.stem.startswith("_"):
+    for path in sorted(folder.glob("*.py")):
+        if path.stem.startswith("_"):
             continue
-        name = f"{__name__}.{path.stem}"
-        if path.parent == HERE:
-            module = importlib.import_module(name)
-        else:
-            spec = importlib.util.spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None, path
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        task = getattr(module, "TASK", None)
+        task = getattr(_load(path, package), "TASK", None)
         if not isinstance(task, Task):
             raise TypeError(f"{path} declares no TASK")
         if task.id != path.stem:
@@ -54,7 +61,7 @@ def notebook_order() -> list[str]:
     """The grade_ids of the source notebook's autograded cells, top to bottom."""
     import nbformat
 
-    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    nb = nbformat.read(current().source_notebook, as_version=4)
     order = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -63,13 +70,28 @@ def notebook_order() -> list[str]:
     return order
 
 
-@functools.cache
 def registry() -> dict[str, Task]:
     """task id -> declaration, in the notebook's order (declarations it lacks come last)."""
-    declared = {t.id: t for t in _declarations()}
+    return _registry(current().name, tasks_dir())
+
+
+@functools.cache
+def _registry(assignment: str, folder: Path) -> dict[str, Task]:
+    load_probes(folder)
+    declared = {t.id: t for t in _declarations(folder)}
     order = [t for t in notebook_order() if t in declared]
     order += sorted(set(declared) - set(order))
-    return {t: declared[t] for t in order}
+    found = {t: declared[t] for t in order}
+    for task in found.values():
+        validate(task)
+    return found
+
+
+def probe_modules() -> list[Path]:
+    """The current assignment's own call patterns (its ``_probes.py``), if it has any: the
+    sandbox and the release carry them beside the standard ones."""
+    path = tasks_dir() / "_probes.py"
+    return [path] if path.is_file() else []
 
 
 def ids() -> list[str]:

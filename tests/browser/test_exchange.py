@@ -20,8 +20,9 @@ import time
 
 import nbformat
 import pytest
+from paths import NOTEBOOK
 
-from autograder.layout import NOTEBOOK, ROOT
+from autograder.layout import ROOT
 
 from .lab import (
     UI_TIMEOUT_MS,

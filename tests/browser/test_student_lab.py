@@ -17,9 +17,9 @@ import sys
 import nbformat
 import pytest
 from corpus import answer_source, student_nb, with_answers
+from paths import NOTEBOOK, RELEASE_DIR
 
 from autograder import tasks
-from autograder.layout import NOTEBOOK, RELEASE_DIR
 
 from .lab import (
     close_dialog,

@@ -14,9 +14,9 @@ from corpus import (
     student_nb,
     with_answers,
 )
+from paths import NOTEBOOK, SOURCE_DIR
 
 from autograder.grading.reference import grade_id
-from autograder.layout import NOTEBOOK, SOURCE_DIR
 
 SOURCE_NOTEBOOK = SOURCE_DIR / NOTEBOOK
 """The instructor's notebook (reference solutions and hidden-test markers), on this machine."""

@@ -92,7 +92,7 @@ def test_a_missing_output_names_what_it_means(material):
     task = next(t for t in tasks.registry().values() if t.missing_hints)
 
     def drop(part, outputs, inp):
-        outputs.pop("train_running_mean", None)
+        outputs.pop("steps_running_mean", None)
 
     found = check_task(context(task.id, material, drop))
     assert any(

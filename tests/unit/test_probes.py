@@ -35,7 +35,7 @@ def test_forward_records_its_input_afterwards_and_the_running_statistics(numgrad
     bn = next(t for t in tasks.registry().values() if t.function == "batchnorm_forward")
     part = bn.parts[0]
     out = probes.run(reference(), inp[bn.id][part.name], part.probe.to_json(), numgrad)
-    assert {"out", "x_after"} <= set(out)
+    assert {"out", probes.after("x"), "running_mean", "running_var"} <= set(out)
 
 
 def test_an_edit_in_place_is_seen_in_the_recorded_input():
@@ -46,7 +46,7 @@ def test_an_edit_in_place_is_seen_in_the_recorded_input():
     inp = {"x": np.ones((2, 3)), "w": np.ones((3, 2)), "b": np.zeros(2)}
     out = probes.forward({"affine_forward": affine_forward}, inp, "affine_forward",
                          ("x", "w", "b"))  # fmt: skip
-    assert np.all(out["x_after"] == 0) and np.all(inp["x"] == 1)
+    assert np.all(out[probes.after("x")] == 0) and np.all(inp["x"] == 1)
 
 
 def test_an_unknown_mode_must_raise():
@@ -57,8 +57,37 @@ def test_an_unknown_mode_must_raise():
         raise ValueError(param["mode"])
 
     inp = {"x": np.ones((2, 3)), "gamma": np.ones(3), "beta": np.zeros(3)}
-    assert probes.raises_on_unknown_mode({"f": lax}, inp, "f")["raised"] == 0
-    assert probes.raises_on_unknown_mode({"f": strict}, inp, "f")["raised"] == 1
+    args = ("x", "gamma", "beta")
+    assert probes.raises({"f": lax}, inp, "f", args, {"mode": "eval"})["raised"] == 0
+    assert probes.raises({"f": strict}, inp, "f", args, {"mode": "eval"})["raised"] == 1
+
+
+def test_a_parameter_dict_is_built_from_its_spec():
+    inp = {"eps": np.array(0.3), "mean": np.arange(3.0)}
+    spec = {"mode": "train", "eps": "@eps", "momentum": "@momentum?", "running_mean": "@mean"}
+    made = probes.param_dict(inp, spec)
+    assert made["mode"] == "train" and made["eps"] == 0.3 and isinstance(made["eps"], float)
+    assert "momentum" not in made  # absent, and optional
+    assert np.array_equal(made["running_mean"], inp["mean"])
+    made["running_mean"][0] = 9  # a copy: the input stays as drawn
+    assert inp["mean"][0] == 0
+    with pytest.raises(KeyError, match="wants the input 'momentum'"):
+        probes.param_dict(inp, {"momentum": "@momentum"})
+
+
+@pytest.mark.parametrize("task", tasks.ids())
+def test_every_part_returns_what_its_probe_declares(task, numgrad):
+    """What a probe returns matches its declared outputs (``probes.OUTPUTS``): the names the
+    declarations are checked against when they load."""
+    import fnmatch
+
+    inputs = draw_inputs(5)[task]
+    for part in tasks.get(task).parts:
+        call, args = part.probe.call, dict(part.probe.args)
+        declared = set(probes.OUTPUTS[call](**args))
+        out = probes.run(reference(), inputs[part.name], part.probe.to_json(), numgrad)
+        for name in out:
+            assert any(fnmatch.fnmatchcase(name, d) for d in declared), (task, part.name, name)
 
 
 def test_magics_become_plain_python():

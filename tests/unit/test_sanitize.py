@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import nbformat
+from paths import RELEASE_NOTEBOOK
 
 from autograder.grading.sanitize import repair
-from autograder.layout import RELEASE_NOTEBOOK
 
 
 def release():

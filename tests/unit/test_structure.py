@@ -31,8 +31,11 @@ def imports(path: Path) -> set[str]:
 
 
 def test_the_sandboxed_package_imports_nothing_from_the_trusted_side():
-    siblings = {p.stem for p in SANDBOXED.glob("*.py")}
-    for path in SANDBOXED.glob("*.py"):
+    """Nor does an assignment's own call patterns (``tasks/<assignment>/_probes.py``), which
+    run beside it in the sandbox as ``task_probes``."""
+    siblings = {p.stem for p in SANDBOXED.glob("*.py")} | {"task_probes"}
+    task_probes = sorted((PACKAGE / "tasks").glob("*/_probes.py"))
+    for path in [*SANDBOXED.glob("*.py"), *task_probes]:
         for name in imports(path):
             top = name.split(".")[0]
             assert not name.startswith("."), f"{path.name} imports {name}: relative to the kit"
@@ -100,8 +103,7 @@ def test_the_readme_table_of_tasks_is_current():
 @pytest.mark.parametrize("task", tasks.ids())
 def test_the_notebook_agrees_with_each_declaration(task):
     import nbformat
-
-    from autograder.layout import SOURCE_NOTEBOOK
+    from paths import SOURCE_NOTEBOOK
 
     nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
     meta = {

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...sandboxed.probes import after
+from .._draws import dims, norm_inputs, quiet_feature
+from ..model import Check, CheckKind, Mistake, Part, Probe, Task
 from . import _norm
-from ._draws import dims, norm_inputs, quiet_feature
-from .model import Check, CheckKind, Mistake, Part, Probe, Task
 
 
 def draw(rng):
     n, d = dims(rng, 3, 8), dims(rng, 4, 9)
     extra = norm_inputs(rng, n, d)
-    extra["extra_keys"] = np.array(1)
     extra["eps"] = np.array(rng.uniform(0.1, 0.5))
     extra["x"] = extra["x"] * 0.2
     # layer norm statistics run over features: give each row its own offset
@@ -22,19 +22,23 @@ def draw(rng):
     return {"train": train, "extra_keys": extra, "float32": norm_inputs(rng, n, d, np.float32)}
 
 
+LN_PARAM = {"eps": "@eps?"}
 CALL = Probe("forward", {"fn": "layernorm_forward", "args": ("x", "gamma", "beta"),
-                         "param": "layer"})  # fmt: skip
+                         "param": LN_PARAM})  # fmt: skip
+EXTRA_KEYS = Probe("forward", {"fn": "layernorm_forward", "args": ("x", "gamma", "beta"),
+                               "param": {**LN_PARAM, "mode": "test", "momentum": 0.5}})  # fmt: skip
+"""ln_param with keys layer norm must ignore (a mode, a momentum), as a net passes it."""
 
 TASK = Task(
     id="layernorm_forward",
     function="layernorm_forward",
     answer="layernorm_forward_answer",
     points=3,
-    parts=(Part("train", CALL), Part("extra_keys", CALL), Part("float32", CALL)),
+    parts=(Part("train", CALL), Part("extra_keys", EXTRA_KEYS), Part("float32", CALL)),
     draw=draw,
     checks=(
         Check("train", "out", CheckKind.VALUE, 4, "out for x of shape {x}"),
-        Check("train", "x_after", CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
+        Check("train", after("x"), CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
         Check(
             "extra_keys",
             "out",

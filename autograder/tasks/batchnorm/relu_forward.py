@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._draws import dims, with_zeros
-from .model import Check, CheckKind, Part, Probe, Task
+from ...sandboxed.probes import after
+from .._draws import dims, with_zeros
+from ..model import Check, CheckKind, Part, Probe, Task
 
 
 def draw(rng):
@@ -27,7 +28,7 @@ TASK = Task(
     draw=draw,
     checks=(
         Check("nd", "out", CheckKind.VALUE, 3, "out for x of shape {x} (with some zeros)"),
-        Check("nd", "x_after", CheckKind.UNCHANGED, 2, "x unchanged by the call", "x"),
+        Check("nd", after("x"), CheckKind.UNCHANGED, 2, "x unchanged by the call", "x"),
         Check("float32", "out", CheckKind.VALUE32, 1, "out for float32 inputs"),
     ),
 )

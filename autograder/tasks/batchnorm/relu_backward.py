@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._draws import dims, with_zeros
-from .model import Check, CheckKind, Convention, Dependency, Mistake, Part, Probe, Task
+from ...sandboxed.probes import after, numerical
+from .._draws import dims, with_zeros
+from ..model import Check, CheckKind, Convention, Dependency, Mistake, Part, Probe, Task
 
 AT_ZERO = (
     "ReLU's gradient at exactly x == 0 is a convention the mathematics leaves open: this "
@@ -34,14 +35,12 @@ TASK = Task(
     parts=(
         Part(
             "given_cache",
-            Probe(
-                "backward_given_cache", {"fn": "relu_backward", "cache": ("x",), "grads": ("dx",)}
-            ),
+            Probe("given_cache", {"fn": "relu_backward", "cache": ("x",), "grads": ("dx",)}),
         ),
         Part(
             "numeric",
             Probe(
-                "backward_numeric",
+                "backward",
                 {
                     "forward": "relu_forward",
                     "backward": "relu_backward",
@@ -56,7 +55,7 @@ TASK = Task(
         Check("given_cache", "dx", CheckKind.VALUE, 3, "dx (x has some exact zeros)"),
         Check(
             "given_cache",
-            "dout_after",
+            after("dout"),
             CheckKind.UNCHANGED,
             1,
             "dout unchanged by the call",
@@ -64,13 +63,13 @@ TASK = Task(
         ),
         Check(
             "given_cache",
-            "cache_x_after",
+            after("cache_x"),
             CheckKind.UNCHANGED,
             1,
             "the cache (x) unchanged by the call",
             "x",
         ),
-        Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
+        Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", numerical("dx")),
     ),
     mistakes=(
         Mistake(

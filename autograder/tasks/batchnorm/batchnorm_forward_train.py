@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...sandboxed.probes import after
+from .._draws import dims, norm_inputs, quiet_feature
+from ..model import Check, CheckKind, Mistake, Part, Probe, Task
 from . import _norm
-from ._draws import dims, norm_inputs, quiet_feature
-from .model import Check, CheckKind, Mistake, Part, Probe, Task
 
 
 def draw(rng):
@@ -20,7 +21,7 @@ def draw(rng):
 
 
 CALL = Probe("forward", {"fn": "batchnorm_forward", "args": ("x", "gamma", "beta"),
-                         "param": "train"})  # fmt: skip
+                         "param": _norm.TRAIN, "keep": _norm.RUNNING})  # fmt: skip
 
 TASK = Task(
     id="batchnorm_forward_train",
@@ -31,7 +32,7 @@ TASK = Task(
     draw=draw,
     checks=(
         Check("train", "out", CheckKind.VALUE, 4, "train-mode out for x of shape {x}"),
-        Check("train", "x_after", CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
+        Check("train", after("x"), CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
         Check("eps", "out", CheckKind.VALUE, 2, "train-mode out with bn_param['eps'] set"),
         Check("float32", "out", CheckKind.VALUE32, 2, "train-mode out for float32 inputs"),
     ),

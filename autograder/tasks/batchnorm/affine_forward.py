@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._draws import dims
-from .model import Check, CheckKind, ErrorHint, Mistake, Part, Probe, Task
+from ...sandboxed.probes import after
+from .._draws import dims
+from ..model import Check, CheckKind, ErrorHint, Mistake, Part, Probe, Task
 
 
 def draw(rng):
@@ -35,7 +36,7 @@ TASK = Task(
     draw=draw,
     checks=(
         Check("nd", "out", CheckKind.VALUE, 3, "out for x of shape {x}"),
-        Check("nd", "x_after", CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
+        Check("nd", after("x"), CheckKind.UNCHANGED, 1, "x unchanged by the call", "x"),
         Check("flat", "out", CheckKind.VALUE, 2, "out for x of shape {x}"),
         Check("float32", "out", CheckKind.VALUE32, 1, "out for float32 inputs"),
     ),

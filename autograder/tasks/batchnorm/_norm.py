@@ -5,6 +5,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...sandboxed.probes import after, numerical
+from ..model import Check, CheckKind, Probe
+
+TRAIN = {"mode": "train", "eps": "@eps?", "momentum": "@momentum?"}
+"""A train-mode bn_param: eps and momentum where the part's inputs set them."""
+RUNNING = ("running_mean", "running_var")
+"""The entries of a bn_param that a call leaves behind (reported after it)."""
+GRADS = ("dx", "dgamma", "dbeta")
+CONSISTENCY = {"grads": {grad: numerical(grad) for grad in GRADS}}
+"""A normalization's backward, judged also against the numerical gradients of its own forward."""
+
+
+def backward_probe(forward: str, backward: str, param: dict) -> Probe:
+    """A normalization's backward through the cache of the student's own forward."""
+    args = {"forward": forward, "backward": backward, "args": ("x", "gamma", "beta")}
+    return Probe("backward", {**args, "grads": GRADS, "param": param})
+
+
+def side_checks(part: str) -> tuple[Check, ...]:
+    """A backward's checks beside its values: dx against the numerical gradient of the
+    student's own forward, dout and the cache left as they were."""
+    return (
+        Check(part, "dx", CheckKind.NUMERIC, 1, "dx", numerical("dx")),
+        Check(part, after("dout"), CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
+        Check(part, "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
+    )
+
+
 WRONG_AXIS = "{key} is summed over the wrong axis: sum over the batch, axis 0"
 
 THROUGH_THE_CACHE = ("grads",)

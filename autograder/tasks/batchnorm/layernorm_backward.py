@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._draws import dims, norm_inputs, quiet_feature
+from ..model import Check, CheckKind, Dependency, Mistake, Part, Task
 from . import _norm
-from ._draws import dims, norm_inputs, quiet_feature
-from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 
 def draw(rng):
@@ -30,29 +30,15 @@ TASK = Task(
     function="layernorm_backward",
     answer="layernorm_backward_answer",
     points=4,
-    parts=(
-        Part(
-            "grads",
-            Probe(
-                "norm_backward",
-                {
-                    "forward": "layernorm_forward",
-                    "backward": "layernorm_backward",
-                    "param": "layer",
-                },
-            ),
-        ),
-    ),
+    parts=(Part("grads", _norm.backward_probe("layernorm_forward", "layernorm_backward", {})),),
     draw=draw,
     checks=(
         Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
         Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)", strict_shape=True),
         Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)", strict_shape=True),
-        Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
-        Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
-        Check("grads", "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
+        *_norm.side_checks("grads"),
     ),
-    consistency={"grads": {"dx": "dx_num", "dgamma": "dgamma_num", "dbeta": "dbeta_num"}},
+    consistency=_norm.CONSISTENCY,
     consistency_guard=("grads", "forward_out"),
     mistakes=(
         Mistake(

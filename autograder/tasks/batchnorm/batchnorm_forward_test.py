@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._draws import dims, norm_inputs
+from ..model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 from . import _norm
-from ._draws import dims, norm_inputs
-from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 FN = "batchnorm_forward"
 UPDATES = (
@@ -92,27 +92,30 @@ def _own_running(inputs, got):
         m, eps = _momentum(inp), 1e-5
         gamma, beta = inp["gamma"].astype(np.float64), inp["beta"].astype(np.float64)
         rm = rv = np.zeros(inp["xs"].shape[-1])
-        for x, y in zip(inp["xs"].astype(np.float64), out["train_outs"], strict=True):
+        for x, y in zip(inp["xs"].astype(np.float64), out["steps_outs"], strict=True):
             xhat = (np.asarray(y, dtype=np.float64) - beta) / gamma
             xc, hc = x - x.mean(axis=0), xhat - xhat.mean(axis=0)
             std = np.sum(xc * hc, axis=0) / np.sum(hc * hc, axis=0)  # x = std * xhat + mean
             mean = x.mean(axis=0) - std * xhat.mean(axis=0)
             rm, rv = m * rm + (1 - m) * mean, m * rv + (1 - m) * (std**2 - eps)
-        own_mean, own_var = out["train_running_mean"], out["train_running_var"]
+        own_mean, own_var = out["steps_running_mean"], out["steps_running_var"]
         x_test = inp["x_test"].astype(np.float64)
         test = _norm.bn(x_test, gamma, beta, own_mean, own_var)
         derived[part] = {
-            "train_running_mean": rm,
-            "train_running_var": rv,
+            "steps_running_mean": rm,
+            "steps_running_var": rv,
             "out": test,
             "out_one_row": test[:1],
-            "after_test_running_mean": own_mean,
-            "after_test_running_var": own_var,
+            "running_mean_after": own_mean,
+            "running_var_after": own_var,
         }
     return derived
 
 
-RUNNING = Probe("running_statistics", {"fn": FN})
+RUNNING = Probe("stateful", {"fn": FN, "param": _norm.TRAIN, "then": {"mode": "test"},
+                            "keep": _norm.RUNNING})  # fmt: skip
+"""Train steps from an empty bn_param, then test mode on a batch and on one row."""
+GIVEN = {"mode": "test", "running_mean": "@running_mean", "running_var": "@running_var"}
 
 TASK = Task(
     id="batchnorm_forward_test",
@@ -122,22 +125,31 @@ TASK = Task(
     parts=(
         Part("running", RUNNING),
         Part("momentum", RUNNING),
-        Part("given_stats", Probe("test_mode_given", {"fn": FN})),
+        Part(
+            "given_stats",
+            Probe(
+                "forward",
+                {"fn": FN, "args": ("x", "gamma", "beta"), "param": GIVEN, "keep": _norm.RUNNING},
+            ),
+        ),
         Part("float32", RUNNING),
-        Part("bad_mode", Probe("raises_on_unknown_mode", {"fn": FN})),
-    ),
+        Part(
+            "bad_mode",
+            Probe("raises", {"fn": FN, "args": ("x", "gamma", "beta"), "param": {"mode": "eval"}}),
+        ),
+    ),  # fmt: skip
     draw=draw,
     checks=(
         Check(
             "running",
-            "train_running_mean",
+            "steps_running_mean",
             CheckKind.VALUE,
             2,
             "running_mean in the caller's bn_param after several train steps",
         ),
         Check(
             "running",
-            "train_running_var",
+            "steps_running_var",
             CheckKind.VALUE,
             2,
             "running_var in the caller's bn_param after several train steps",
@@ -148,28 +160,28 @@ TASK = Task(
         ),
         Check(
             "running",
-            "after_test_running_mean",
+            "running_mean_after",
             CheckKind.VALUE,
             1,
             "running_mean left unchanged by test mode",
         ),
         Check(
             "running",
-            "after_test_running_var",
+            "running_var_after",
             CheckKind.VALUE,
             1,
             "running_var left unchanged by test mode",
         ),
         Check(
             "momentum",
-            "train_running_mean",
+            "steps_running_mean",
             CheckKind.VALUE,
             1,
             "running_mean with bn_param['momentum'] set",
         ),
         Check(
             "momentum",
-            "train_running_var",
+            "steps_running_var",
             CheckKind.VALUE,
             1,
             "running_var with bn_param['momentum'] set",
@@ -183,7 +195,7 @@ TASK = Task(
         ),
         Check("float32", "out", CheckKind.VALUE32, 1, "test-mode out for float32 inputs"),
         Check(
-            "float32", "train_running_mean", CheckKind.VALUE32, 1, "running_mean for float32 inputs"
+            "float32", "steps_running_mean", CheckKind.VALUE32, 1, "running_mean for float32 inputs"
         ),
         Check(
             "bad_mode",
@@ -195,34 +207,34 @@ TASK = Task(
         ),
     ),
     mistakes=(
-        Mistake("train_running_mean", REVERSED, lambda i, r: _running(i, reverse=True)[0]),
-        Mistake("train_running_var", REVERSED, lambda i, r: _running(i, reverse=True)[1]),
+        Mistake("steps_running_mean", REVERSED, lambda i, r: _running(i, reverse=True)[0]),
+        Mistake("steps_running_var", REVERSED, lambda i, r: _running(i, reverse=True)[1]),
         Mistake(
-            "train_running_var",
+            "steps_running_var",
             "your running variance uses N-1 (unbiased): use the same biased variance as the "
             "normalization",
             lambda i, r: _running(i, ddof=1)[1],
         ),
         Mistake(
-            "train_running_var",
+            "steps_running_var",
             "your running variance averages the standard deviation sqrt(var + eps): average "
             "the batch variance",
             lambda i, r: _running(i, std=True)[1],
         ),
-        Mistake("after_test_running_mean", UPDATES, lambda i, r: _test_updates(i)[0]),
-        Mistake("after_test_running_var", UPDATES, lambda i, r: _test_updates(i)[1]),
+        Mistake("running_mean_after", UPDATES, lambda i, r: _test_updates(i)[0]),
+        Mistake("running_var_after", UPDATES, lambda i, r: _test_updates(i)[1]),
         Mistake(
             "out_one_row",
             UPDATES,
             lambda i, r: _norm.bn(i["x_test"][:1], i["gamma"], i["beta"], *_test_updates(i)),
         ),
         Mistake(
-            "train_running_mean",
+            "steps_running_mean",
             "the running statistics start from the first batch: they start from zeros",
             lambda i, r: _running(i, first_batch=True)[0],
         ),
         Mistake(
-            "train_running_mean",
+            "steps_running_mean",
             "bn_param['momentum'] is ignored: read it with bn_param.get('momentum', 0.9)",
             lambda i, r: _running(i, momentum=0.9)[0],
             part="momentum",
@@ -246,13 +258,13 @@ TASK = Task(
         ),
     ),
     missing_hints={
-        "train_running*": "the running statistics never reach the caller: store them in bn_param"
+        "steps_running*": "the running statistics never reach the caller: store them in bn_param"
     },
     depends_on=(
         Dependency("batchnorm_forward_train", "is checked after steps of your train mode"),
     ),
     own_basis=_own_running,
-    own_basis_guard=("running", "train_outs"),
+    own_basis_guard=("running", "steps_outs"),
     own_basis_note=(
         "Cause upstream: your train mode failed its own checks (batchnorm_forward_train), so "
         "{task} was judged by its consistency with your own train mode (running statistics "

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._draws import dims
-from .model import EARLIER_TASKS, Check, CheckKind, Mistake, Part, Probe, Task
+from .._draws import dims
+from ..model import EARLIER_TASKS, Check, CheckKind, Mistake, Part, Probe, Task
 
 CLASS = "FullyConnectedNet"
 NORMALIZED = {
@@ -145,7 +145,14 @@ def _scores_train_mode(inp, ref):
     return net.loss(inp["X_test"].copy())
 
 
-NET = Probe("net_loss", {"cls": CLASS})
+NORMS = {"batchnorm": "batchnorm", "layernorm": "layernorm", "plain": None}
+"""Part -> the normalization its net is made with."""
+
+
+def _net_probe(part: str) -> Probe:
+    return Probe("net_loss", {"cls": CLASS, "kwargs": {"normalization": NORMS[part]}})
+
+
 DRAWS = "draw Wi = weight_scale * np.random.randn(fan_in, fan_out) in the order W1, W2, ..."
 
 
@@ -202,10 +209,8 @@ TASK = Task(
     answer="FullyConnectedNet_answer",
     points=8,
     parts=(
-        Part("init", Probe("net_init", {"cls": CLASS})),
-        Part("batchnorm", NET),
-        Part("layernorm", NET),
-        Part("plain", NET),
+        Part("init", Probe("net_init", {"cls": CLASS, "kwargs": {"normalization": "batchnorm"}})),
+        *(Part(part, _net_probe(part)) for part in NORMALIZED),
     ),
     draw=draw,
     checks=_init_checks() + tuple(c for p, l in NORMALIZED.items() for c in _loss_checks(p, l)),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._draws import dims
-from .model import Check, CheckKind, Dependency, ErrorHint, Mistake, Part, Probe, Task
+from ...sandboxed.probes import after, numerical
+from .._draws import dims
+from ..model import Check, CheckKind, Dependency, ErrorHint, Mistake, Part, Probe, Task
 
 RESHAPE = "dx must have x's original shape: reshape it back"
 
@@ -32,14 +33,14 @@ TASK = Task(
         Part(
             "given_cache",
             Probe(
-                "backward_given_cache",
+                "given_cache",
                 {"fn": "affine_backward", "cache": ("x", "w", "b"), "grads": ("dx", "dw", "db")},
             ),
         ),
         Part(
             "numeric",
             Probe(
-                "backward_numeric",
+                "backward",
                 {
                     "forward": "affine_forward",
                     "backward": "affine_backward",
@@ -56,7 +57,7 @@ TASK = Task(
         Check("given_cache", "db", CheckKind.VALUE, 2, "db", strict_shape=True),
         Check(
             "given_cache",
-            "dout_after",
+            after("dout"),
             CheckKind.UNCHANGED,
             1,
             "dout unchanged by the call",
@@ -64,15 +65,15 @@ TASK = Task(
         ),
         Check(
             "given_cache",
-            "cache_x_after",
+            after("cache_x"),
             CheckKind.UNCHANGED,
             1,
             "the cache (x) unchanged by the call",
             "x",
         ),
-        Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
-        Check("numeric", "dw", CheckKind.NUMERIC, 1, "dw", "dw_num"),
-        Check("numeric", "db", CheckKind.NUMERIC, 1, "db", "db_num"),
+        Check("numeric", "dx", CheckKind.NUMERIC, 1, "dx", numerical("dx")),
+        Check("numeric", "dw", CheckKind.NUMERIC, 1, "dw", numerical("dw")),
+        Check("numeric", "db", CheckKind.NUMERIC, 1, "db", numerical("db")),
     ),
     mistakes=(
         Mistake("db", "db is not summed over the batch (axis 0)", lambda i, r: i["dout"]),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .._draws import dims, norm_inputs, quiet_feature
+from ..model import Check, CheckKind, Dependency, Mistake, Part, Task
 from . import _norm
-from ._draws import dims, norm_inputs, quiet_feature
-from .model import Check, CheckKind, Dependency, Mistake, Part, Probe, Task
 
 
 def draw(rng):
@@ -21,14 +21,7 @@ TASK = Task(
     parts=(
         Part(
             "grads",
-            Probe(
-                "norm_backward",
-                {
-                    "forward": "batchnorm_forward",
-                    "backward": "batchnorm_backward",
-                    "param": "train",
-                },
-            ),
+            _norm.backward_probe("batchnorm_forward", "batchnorm_backward", {"mode": "train"}),
         ),
     ),
     draw=draw,
@@ -36,11 +29,9 @@ TASK = Task(
         Check("grads", "dx", CheckKind.VALUE, 4, "dx for x of shape {x}"),
         Check("grads", "dgamma", CheckKind.VALUE, 2, "dgamma, shaped (D,)", strict_shape=True),
         Check("grads", "dbeta", CheckKind.VALUE, 2, "dbeta, shaped (D,)", strict_shape=True),
-        Check("grads", "dx", CheckKind.NUMERIC, 1, "dx", "dx_num"),
-        Check("grads", "dout_after", CheckKind.UNCHANGED, 1, "dout unchanged by the call", "dout"),
-        Check("grads", "cache_intact", CheckKind.INTACT, 1, "the cache unchanged by the call"),
+        *_norm.side_checks("grads"),
     ),
-    consistency={"grads": {"dx": "dx_num", "dgamma": "dgamma_num", "dbeta": "dbeta_num"}},
+    consistency=_norm.CONSISTENCY,
     consistency_guard=("grads", "forward_out"),
     mistakes=(
         Mistake(
