@@ -19,6 +19,16 @@ def _gid(cell) -> str:
     return (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id", "")
 
 
+def _release_helpers() -> None:
+    """Forget a ``cs231n`` imported from elsewhere (the instructor's source, with no catalog
+    to diagnose with): the notebook imports the release's, as a student's does."""
+    here = str(RELEASE_DIR / "cs231n")
+    module = sys.modules.get("cs231n")
+    if module is not None and not str(getattr(module, "__file__", "")).startswith(here):
+        for name in [n for n in sys.modules if n == "cs231n" or n.startswith("cs231n.")]:
+            del sys.modules[name]
+
+
 def check_outputs(nb, wanted=None) -> dict[str, str]:
     """task -> what its check cell printed (stdout and stderr); only the check cells of
     ``wanted`` run (default: every one)."""
@@ -26,6 +36,7 @@ def check_outputs(nb, wanted=None) -> dict[str, str]:
 
     if str(RELEASE_DIR) not in sys.path:
         sys.path.insert(0, str(RELEASE_DIR))
+    _release_helpers()
     from cs231n import checking
 
     checking._verdicts.clear()

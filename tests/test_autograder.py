@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import BIN, ENV
-from corpus import answer_source, release_nb, with_answers
+from corpus import answer_source, edit, release_nb, with_answers
 from paths import NOTEBOOK
 
 from autograder.grading.feedback import WIDTH
@@ -46,12 +46,20 @@ def grade_cli(submissions: Path, out: Path, *extra: str) -> subprocess.Completed
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_nb):
     """alice: the reference, executed (with its plots); bob: the blank release;
-    carol: the reference with unbiased variance in batch norm; dora: the release with every
-    answer written in, as a student makes it."""
+    carol: the reference with unbiased variance in batch norm, whose unknown modes run test
+    mode; dora: the release with every answer written in, as a student makes it."""
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("out")
-    unbiased = answer_source("batchnorm_forward_answer").replace(
-        "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"
+    unbiased = edit(
+        answer_source("batchnorm_forward_answer"),
+        ("var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"),
+        # and a mode other than train or test runs test mode: part of batchnorm_forward_test
+        ('    elif mode == "test":', "    else:"),
+        (
+            "    else:\n        raise ValueError(f\"Invalid forward batchnorm mode {mode!r}: use "
+            "'train' or 'test'\")\n",
+            "",
+        ),
     )
     for student, nb in {
         "alice": reference_nb,
@@ -265,13 +273,14 @@ def cell_of(page: BeautifulSoup, grade_id: str):
 
 
 def check_cells() -> dict[str, float]:
-    """The release's check cells: task -> points."""
+    """The release's check cells: task -> points (the summary cell is worth none: no task)."""
     return {
         c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"])
         for c in release_nb().cells
         if c.cell_type == "code"
         and c.metadata.get("nbgrader", {}).get("grade")
         and not c.metadata.nbgrader.get("solution")
+        and c.metadata.nbgrader["points"]
     }
 
 
@@ -333,7 +342,7 @@ def test_partial_credit_is_explained_where_it_applies(graded):
         for t, p in check_cells().items()
         if 0 < float(grades["carol"][t]) < p
     }
-    assert partial  # unbiased variance keeps part of batchnorm_forward_test
+    assert partial  # an unknown mode that runs test mode keeps part of batchnorm_forward_test
     for task, points in check_cells().items():
         said = cell_of(nbgrader, task).select_one(".kit-credit")
         cell_sentence = said.get_text(strip=True) if said else ""

@@ -104,31 +104,24 @@ def test_metadata_check_decides_as_nbgrader_s(release_nb, corruption):
     assert (ours is None) == (corruption == "valid")
 
 
-SUMMARY_CELL = (
-    "# Locked (read-only): a summary of the public checks, worth no points\nprint('ok')\n"
-)
-
-
 def test_feedback_template_gives_a_graded_cell_worth_no_points_no_score_or_label():
     """A locked graded code cell worth 0 points (a summary of the public checks, say) is no
     task: nbgrader's page shows it as the instructor's code, with no "0 / 0" and no label, and
     the kit's summary leaves it out. Check cells keep their label and score."""
     nb = blank_release()
-    checks = [
+    graded = [
         c
         for c in nb.cells
         if c.cell_type == "code" and c.metadata.nbgrader.get("grade")
         if not c.metadata.nbgrader.get("solution")
     ]
-    last = nb.cells.index(checks[-1])
-    meta = {"grade": True, "grade_id": "summary", "locked": True, "points": 0, "solution": False}
-    meta["schema_version"] = checks[-1].metadata.nbgrader["schema_version"]
-    extra = nbformat.v4.new_code_cell(SUMMARY_CELL, metadata={"nbgrader": meta})
-    extra.outputs = [
+    checks = [c for c in graded if c.metadata.nbgrader["points"]]
+    (summary,) = [c for c in graded if not c.metadata.nbgrader["points"]]  # the release's own
+    assert "check.summary()" in summary.source
+    summary.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="ok\n"),
         nbformat.v4.new_output("execute_result", data={"text/plain": "0"}, execution_count=30),
     ]
-    nb.cells.insert(last + 1, extra)
     parts = []
     for cell in nb.cells:  # what GetGradesTold gives the template, for a blank release
         info = cell.metadata.get("nbgrader", {})
@@ -150,5 +143,5 @@ def test_feedback_template_gives_a_graded_cell_worth_no_points_no_score_or_label
     assert len(labels) == len(checks) and not any("summary" in label for label in labels)
     rows = [c.get_text() for c in page.select("section.kit-summary tbody tr td:first-child")]
     assert "summary" not in rows and len(rows) == len(checks) + 4  # the written answers
-    (shown,) = [d for d in page.select("details.kit-instructors") if "worth no points" in d.text]
+    (shown,) = [d for d in page.select("details.kit-instructors") if "check.summary()" in d.text]
     assert shown.find_parent("div", class_="cell").select_one(".output_stdout").text.strip() == "ok"
