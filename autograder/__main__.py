@@ -81,7 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--no-stock", action="store_true", help="time the kit only, not stock nbgrader too"
     )
+    for name, command in commands.choices.items():
+        command.add_argument(
+            "--assignment",
+            metavar="NAME",
+            help=ASSIGNMENT_HELP.get(name, "the course's assignment to work on"),
+        )
     return parser
+
+
+ASSIGNMENT_HELP = {
+    "release": "regenerate this assignment's release only (default: every assignment's)",
+    "grade": "the assignment graded (default: the one whose notebook the submissions hold)",
+    "export": "(default: the assignment OUT was graded for)",
+    "merge": "(default: the assignment the shards were graded for)",
+    "report": "(default: the assignment OUT was graded for)",
+    "demo": "grade this assignment's examples only (default: every assignment's)",
+    "tasks": "the table of this assignment's tasks (default: every assignment's)",
+}
 
 
 def add_gradebook_options(command: argparse.ArgumentParser) -> None:
@@ -128,10 +145,15 @@ def shard_type(text: str):
 
 
 def release_command(args) -> int:
-    from .kit.release import generate_release
+    from .kit.release import generate_all, generate_release
+    from .layout import current
 
-    generate_release()
-    print("assignment/ regenerated from solutions/")
+    names = [current().name] if args.assignment else None
+    if names:
+        generate_release()
+    else:
+        names = generate_all()
+    print(f"assignment/ regenerated from solutions/: {', '.join(names)}")
     return 0
 
 
@@ -220,7 +242,7 @@ def report_command(args) -> int:
 def tasks_command(args) -> int:
     from .kit.readme import print_or_write_tasks
 
-    return print_or_write_tasks(args.readme)
+    return print_or_write_tasks(args.readme, every=not args.assignment)
 
 
 def doctor_command(args) -> int:
@@ -232,7 +254,7 @@ def doctor_command(args) -> int:
 def demo_command(args) -> int:
     from .kit.demo import main
 
-    return main(args.out)
+    return main(args.out, every=not args.assignment)
 
 
 def bench_command(args) -> int:
@@ -272,10 +294,37 @@ COMMANDS = {
 }
 
 
+def choose_assignment(args) -> None:
+    """The assignment this command works on: --assignment; else the one OUT (or the shards)
+    was graded for, or the one the submissions' notebooks belong to; else the course's only
+    one. Refused (exit 2), naming the choices, when it cannot be told."""
+    from . import layout
+    from .course.settings import recorded
+
+    try:
+        if args.assignment:
+            layout.use(args.assignment)
+            return
+        outs = {"export": [args.out] if args.command == "export" else [],
+                "report": [args.out] if args.command == "report" else [],
+                "merge": list(getattr(args, "shards", []))}.get(args.command, [])  # fmt: skip
+        named = {str(recorded(out.resolve()).get("assignment")) for out in outs} - {"None"}
+        if len(named) == 1:
+            layout.use(named.pop())
+        elif args.command == "grade" and len(layout.assignments()) > 1:
+            from .course.collect import submitted_notebooks
+
+            layout.use(layout.infer(submitted_notebooks(args.submissions)).name)
+    except layout.UnknownAssignment as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in PRIVATE_UMASK_COMMANDS:
         os.umask(0o077)
+    choose_assignment(args)
     return COMMANDS[args.command](args)
 
 

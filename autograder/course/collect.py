@@ -24,6 +24,20 @@ def valid_student_id(name: str) -> bool:
     )
 
 
+def submitted_notebooks(submissions: Path) -> set[str]:
+    """The file names of the notebooks in the submissions (and the assignment folders of
+    nbgrader's submitted/ tree, as ``<name>/``): what tells the assignment they are for."""
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    found: set[str] = set()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
+        for path in folder.glob("*.ipynb"):
+            found.add(path.name)
+        for inner in folder.iterdir():
+            if inner.is_dir() and not inner.is_symlink():
+                found.update(p.name for p in inner.glob("*.ipynb"))
+    return found
+
+
 def collect(submissions: Path) -> list[Student]:
     """Students and their notebooks, from a folder per student or nbgrader's submitted/ tree."""
     root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..access import Access, AccessError, atomic_write
 from ..grading.inputs import load_secret
+from ..layout import current
 from .database import configured_db_url, shown
 
 SETTINGS = "settings.json"
@@ -89,6 +90,7 @@ class Settings:
                     "secret_file": None if self.default_secret else str(self.secret_file),
                     "secret_sha256": fingerprint(self.secret()),
                     "group": self.group,
+                    "assignment": current().name,
                 },
                 indent=1,
             ),
@@ -114,6 +116,12 @@ def resolve(
     """
     out = out.resolve()
     record = recorded(out)
+    graded_for = record.get("assignment")
+    if graded_for and graded_for != current().name:
+        raise SettingsError(
+            f"{out} holds the grades of the assignment {graded_for!r}, not {current().name!r}: "
+            "grade each assignment into a folder of its own (they may share a gradebook: --db)"
+        )
     default_url = f"sqlite:///{out / DEFAULT_DB}"
     was_url = (record.get("db_url") or default_url) if record else None
     wanted_url = db_url or configured_db_url()

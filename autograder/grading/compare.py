@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..tasks.model import Check, Task
+from ..tasks.model import Check, CheckKind, Task
 from .mistakes import variants
 from .model import Graded, PartResult, Verdict
 from .reference import Reference, helpers
@@ -51,6 +51,7 @@ class Context:
 
     def judge_against(self, expected: dict):
         task = self.task
+        expected = with_bounds(task, self.inputs, expected)
         return helpers().judging.Judge(
             task.function,
             self.inputs,
@@ -61,6 +62,21 @@ class Context:
             missing_hints=dict(task.missing_hints),
             shape_hints=dict(task.shape_hints),
         )
+
+
+def with_bounds(task: Task, inputs: dict, expected: dict) -> dict:
+    """The expected outputs, with each ``BOUND`` check's interval (from the part's inputs) in
+    place of the reference's statistic."""
+    rows = [r for r in task.checks if r.kind is CheckKind.BOUND and r.bounds is not None]
+    if not rows:
+        return expected
+    Interval = helpers().judging.Interval
+    found = {p: dict(outputs) for p, outputs in expected.items()}
+    for row in rows:
+        assert row.bounds is not None
+        bounds = row.bounds(inputs[row.part])
+        found[row.part][row.output] = Interval(float(bounds.low), float(bounds.high))
+    return found
 
 
 def graded(row: Check, finding) -> Graded:

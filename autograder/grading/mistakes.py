@@ -7,7 +7,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from ..tasks.model import Convention, Mistake, Task
+from ..tasks.model import Bounds, Convention, Mistake, Task
 from .reference import Reference, helpers
 
 
@@ -31,6 +31,8 @@ def variants(task: Task, part: str, key: str, inputs: dict, ref: Reference) -> I
             continue  # made for another part's inputs
         if isinstance(value, dict):
             value = value.get(key)
+        if isinstance(value, Bounds):
+            value = helpers().judging.Interval(float(value.low), float(value.high))
         if value is not None:
             yield Variant(variant.words, value, kind)
 

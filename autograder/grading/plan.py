@@ -14,6 +14,7 @@ from .model import Plan, Step, StepKind
 from .reference import (
     grade_id,
     recorded_answers,
+    reference_answer_cells,
     reference_answers,
     setup_source,
     source_notebook,
@@ -31,9 +32,29 @@ def _setup_python(assignment: str) -> str:
     return python_source(setup_source())
 
 
+def given_sources() -> dict[str, str]:
+    """Instructor cell -> the code that takes its place at grading: the reference's answer
+    cells of another assignment (``GIVEN`` of the assignment's ``_assignment.py``; the dropout
+    notebook's layers are the student's own from batch norm, and grading gives it the
+    reference's instead, so a layer costs nothing here)."""
+    return {
+        gid: reference_answer_cells(assignment, answers)
+        for gid, (assignment, answers) in tasks.assignment_config().GIVEN.items()
+    }
+
+
+def task_step(task: str) -> Step:
+    """A task's probes, with the reference's code for its ``with_reference`` tasks (run in
+    the student's place while they run only)."""
+    given = tasks.get(task).with_reference
+    return Step(f"task:{task}", StepKind.TASK, reference_answers(given) if given else "",
+                task=task)  # fmt: skip
+
+
 def plan(nb) -> Plan:
     """The steps of a top-to-bottom run of a submitted notebook."""
     known = {grade_id(c): c for c in source_notebook().cells if grade_id(c)}
+    given = given_sources()
     task_ids = tasks.ids()
     steps, notes, seen_tasks = [], [], set()
     answers_seen = set()
@@ -52,7 +73,9 @@ def plan(nb) -> Plan:
         elif gid in task_ids:
             if gid not in seen_tasks:
                 seen_tasks.add(gid)
-                steps.append(Step(f"task:{gid}", StepKind.TASK, task=gid))
+                steps.append(task_step(gid))
+        elif gid in given:
+            steps.append(Step(f"given:{gid}", StepKind.INJECT, given.pop(gid), index))
         elif gid in known:
             continue  # the instructor's cells: data loading and experiments are not re-run
         else:
@@ -62,11 +85,14 @@ def plan(nb) -> Plan:
     if not any(s.kind is StepKind.SETUP for s in steps):
         steps.insert(0, Step("setup", StepKind.SETUP, setup_python(), -1))
         notes.append("the setup cell is missing: the original setup was run first")
+    after_setup = next(i for i, s in enumerate(steps) if s.kind is StepKind.SETUP) + 1
+    for gid, source in given.items():  # a given cell the notebook lacks: right after the setup
+        steps.insert(after_setup, Step(f"given:{gid}", StepKind.INJECT, source, -1))
     first_student = next((i for i, s in enumerate(steps) if s.kind.student), len(steps))
     steps.insert(first_student, Step("scan", StepKind.SCAN))
     for task in task_ids:
         if task not in seen_tasks:
-            steps.append(Step(f"task:{task}", StepKind.TASK, task=task))
+            steps.append(task_step(task))
             notes.append(f"the check cell of {task} is missing: its hidden checks ran at the end")
     missing = {}
     for gid, defined in tasks.answer_tasks().items():
@@ -83,14 +109,18 @@ def with_reference(plan_: Plan, task: str, failed: list[str]) -> Plan:
     dependencies stay the student's, their caches repaired (``sandboxed/repair.py``); else the
     reference's functions replace the student's."""
     depends = [d.task for d in tasks.dependencies(task)]
-    steps = [s for s in plan_.steps if s.kind in (StepKind.SETUP, StepKind.CELL)]
+    steps = [
+        s
+        for s in plan_.steps
+        if s.kind in (StepKind.SETUP, StepKind.CELL) or s.id.startswith("given:")
+    ]
     if tasks.get(task).repair_cache:
         functions = sorted({tasks.get(t).function for t in failed})
         inject = Step("inject", StepKind.INJECT, recorded_answers(depends, functions),
                       repair=functions)  # fmt: skip
     else:
         inject = Step("inject", StepKind.INJECT, reference_answers(depends))
-    return Plan([*steps, inject, Step(f"task:{task}", StepKind.TASK, task=task)])
+    return Plan([*steps, inject, task_step(task)])
 
 
 __all__ = ["plan", "with_reference"]

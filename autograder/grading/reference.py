@@ -161,6 +161,17 @@ class _Record(ast.NodeTransformer):
         return ast.copy_location(ast.Return(call), node)
 
 
+def reference_answer_cells(assignment: str, answers) -> str:
+    """The answer cells ``answers`` (grade_ids) of an assignment's source notebook, as one
+    source: the reference's code for them."""
+    wanted = set(answers)
+    cells = answer_cells(_source_notebook(assignment))
+    found = {grade_id(c) for c in cells} & wanted
+    if found != wanted:
+        raise KeyError(f"{assignment} has no answer cells {sorted(wanted - found)}")
+    return "\n\n".join(c.source for c in cells if grade_id(c) in wanted)
+
+
 def recorded_answers(task_ids, functions) -> str:
     """:func:`reference_answers` with each of ``functions`` recording its local variables
     when it returns (``sandboxed/repair.py``)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import tasks
+from ..grading.compare import with_bounds
 from ..grading.mistakes import variants
 from ..grading.reference import TRUSTED, grade_id, helpers, reference, source_notebook
 from ..layout import PACKAGE, current
@@ -28,6 +29,7 @@ from ..tasks.model import PUBLIC_SEED, Task
 
 CATALOG = "_catalog.json"
 PROBES = "_probes.py"
+TASK_PROBES = "_task_probes.py"
 INPUT_DIGITS = 12
 """Significant digits the public inputs keep: every machine draws and rounds them alike."""
 PROBES_HEADER = (
@@ -50,10 +52,13 @@ def _input(value: np.ndarray) -> dict:
 
 
 def _signed(value):
-    """An output as the catalog keeps it: names as they are, anything else signed."""
+    """An output as the catalog keeps it: names and intervals as they are, anything else
+    signed."""
     judging = helpers().judging
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return sorted(value)
+    if isinstance(value, judging.Interval):
+        return value.to_json()
     return judging.Signature.of(value).to_json()
 
 
@@ -80,12 +85,14 @@ def _task(task: Task) -> dict:
         inputs = {k: _rounded(v) for k, v in drawn[part].items()}
         with TRUSTED:
             expected = probes.run(ref, inputs, task.probe(part).to_json(), numgrad)
+        expected = with_bounds(task, {part: inputs}, {part: expected})[part]
         found: dict = {}
         for key in sorted(expected):
             signed = [
                 {"words": v.words, "kind": v.kind, "value": _signed(v.value)}
                 for v in variants(task, part, key, inputs, ref)
                 if not hasattr(v.value, "matches")
+                or isinstance(v.value, helpers().judging.Interval)
             ]
             if signed:
                 found[key] = signed
@@ -149,6 +156,8 @@ def write(helpers_dir: Path) -> None:
     (helpers_dir / CATALOG).write_text(text + "\n")
     source = (PACKAGE / "sandboxed" / "probes.py").read_text()
     (helpers_dir / PROBES).write_text(PROBES_HEADER + source)
+    for path in tasks.probe_modules():  # the assignment's own call patterns
+        (helpers_dir / TASK_PROBES).write_text(PROBES_HEADER + path.read_text())
 
 
 __all__ = ["build", "write"]

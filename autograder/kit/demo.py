@@ -7,8 +7,23 @@ import time
 from pathlib import Path
 
 
-def main(out: Path) -> int:
-    """The kit's main job on its embedded default: grade example submissions."""
+def main(out: Path, every: bool = True) -> int:
+    """The kit's main job on its embedded default: grade example submissions of every
+    assignment (``every``; else of the current one) into ``out/<assignment>/``."""
+    from ..layout import assignments, current, use
+
+    names = list(assignments()) if every else [current().name]
+    isolation = _demo_isolation()
+    worst = 0
+    for name in names:
+        use(name)
+        print(f"== {name} ==")
+        worst = max(worst, grade_examples(out / name, isolation))
+    return worst
+
+
+def grade_examples(out: Path, isolation) -> int:
+    """The current assignment's examples, built, run as their students would, and graded."""
     import shutil
 
     import nbformat
@@ -23,12 +38,12 @@ def main(out: Path) -> int:
     start = time.perf_counter()
     students = build(out / "submissions", workers=os.cpu_count() or 1)
     executed = nbformat.read(out / "submissions" / students[0] / current().notebook, as_version=4)
-    (out / "BatchNormalization.html").write_text(to_html(executed))
+    page = out / f"{current().notebook_id}.html"
+    page.write_text(to_html(executed))
     print(
         f"  {len(students)} notebooks run in {time.perf_counter() - start:.1f} s; "
-        f"the correct one as HTML: {out / 'BatchNormalization.html'}"
+        f"the correct one as HTML: {page}"
     )
-    isolation = _demo_isolation()
     print(f"Grading {len(students)} example submissions: {', '.join(students)}")
     code = run(
         out / "submissions",

@@ -1,6 +1,7 @@
 """Example submissions, built from the source so they never drift: what ``make demo`` grades.
 
-Each mistake is a one-line edit of the reference answer, the way students make it.
+Each mistake is a one-line edit of the reference answer, the way students make it; each
+assignment lists its own (``EXAMPLES`` of ``autograder/tasks/<assignment>/_assignment.py``).
 """
 
 from __future__ import annotations
@@ -12,39 +13,11 @@ from pathlib import Path
 
 import nbformat
 
+from .. import tasks
 from ..grading.reference import grade_id, nbgrader_meta
 from ..layout import current
 
 _MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION\n")
-
-MISTAKES = {
-    "dana_unbiased_variance": (
-        "batchnorm_forward_answer",
-        "var = np.mean(xc**2, axis=0)",
-        "var = np.var(x, axis=0, ddof=1)",
-    ),
-    "eli_test_uses_batch_stats": (
-        "batchnorm_forward_answer",
-        "scale = gamma / np.sqrt(running_var + eps)\n"
-        "        out = (x - running_mean) * scale + beta",
-        "out = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta",
-    ),
-    "finn_relu_mask_from_dout": (
-        "relu_backward_answer",
-        "dx = np.where(x > 0, dout, 0.0)",
-        "dx = np.where(dout > 0, dout, 0.0)",
-    ),
-    "gia_l2_without_half": (
-        "FullyConnectedNet_answer",
-        "loss = data_loss + 0.5 * self.reg * sum(",
-        "loss = data_loss + self.reg * sum(",
-    ),
-    "hugo_momentum_reversed": (
-        "batchnorm_forward_answer",
-        "running_mean = momentum * running_mean + (1 - momentum) * mu",
-        "running_mean = (1 - momentum) * running_mean + momentum * mu",
-    ),
-}
 
 
 def release_notebook():
@@ -88,7 +61,7 @@ def examples() -> dict:
     """student -> notebook, made as students make them: from the release, each answer written
     in, the mistake example's one line changed."""
     found = {"ada_reference": filled_release(), "bo_blank_release": release_notebook()}
-    for student, (answer, old, new) in MISTAKES.items():
+    for student, (answer, old, new) in tasks.assignment_config().EXAMPLES.items():
         found[student] = with_edit(filled_release(), answer, old, new)
     return found
 

@@ -1,22 +1,32 @@
-"""The README's generated parts: the table of tasks, from the declarations."""
+"""The README's generated parts: each assignment's table of tasks, from the declarations."""
 
 from __future__ import annotations
 
 from .. import tasks
-from ..layout import ROOT
-
-BEGIN, END = "<!-- tasks:begin -->", "<!-- tasks:end -->"
+from ..layout import ROOT, assignments, current, use
 
 
-def print_or_write_tasks(write: bool) -> int:
-    table = tasks.markdown_table()
-    if not write:
-        print(table)
-        return 0
+def markers(assignment: str) -> tuple[str, str]:
+    return f"<!-- tasks:{assignment}:begin -->", f"<!-- tasks:{assignment}:end -->"
+
+
+def print_or_write_tasks(write: bool, every: bool = True) -> int:
+    names = list(assignments()) if every else [current().name]
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    head, rest = text.split(BEGIN)
-    _, tail = rest.split(END)
-    readme.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
-    print(f"wrote the table of tasks into {readme}")
+    text = readme.read_text() if write else ""
+    for name in names:
+        use(name)
+        table = tasks.markdown_table()
+        if not write:
+            print(f"{name}:\n{table}\n")
+            continue
+        begin, end = markers(name)
+        if begin not in text:
+            raise SystemExit(f"README.md has no {begin} ... {end}: add them where the table goes")
+        head, rest = text.split(begin)
+        _, tail = rest.split(end)
+        text = f"{head}{begin}\n{table}\n{end}{tail}"
+    if write:
+        readme.write_text(text)
+        print(f"wrote the tables of tasks into {readme}: {', '.join(names)}")
     return 0

@@ -18,18 +18,20 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 
 from ..course.config import nbgrader_config
-from ..layout import ROOT, current
+from ..layout import ROOT, assignments, current, use
 from . import catalog
 
 README = """\
 # The student release
 
 Generated from `solutions/` by `make release` (nbgrader's `generate_assignment`).
-Do not edit anything here: edit `solutions/{assignment}/` and run `make release`.
+Do not edit anything here: edit `solutions/<assignment>/` and run `make release`.
 
-Students: open `{assignment}/BatchNormalization.ipynb` in JupyterLab and follow it.
+Students: open the assignment's notebook in its folder and follow it:
 
-`{assignment}-helpers.zip` is `{assignment}/cs231n/` as one archive: publish it where the
+{notebooks}
+
+`<assignment>-helpers.zip` is `<assignment>/cs231n/` as one archive: publish it where the
 notebook's helpers cell (its `HELPERS_URL`, set in `solutions/`) can fetch it, for students who
 open the notebook without its folder (Colab, a notebook downloaded alone).
 """
@@ -41,8 +43,18 @@ class ReleaseError(RuntimeError):
     """nbgrader could not generate the release."""
 
 
+def generate_all(release_root: Path = ROOT / "assignment") -> list[str]:
+    """Regenerate every assignment's release; the names of the assignments."""
+    names = list(assignments())
+    for name in names:
+        use(name)
+        generate_release(release_root)
+    return names
+
+
 def generate_release(release_root: Path = ROOT / "assignment") -> None:
-    """Regenerate ``<release_root>/batchnorm/`` from ``solutions/batchnorm/``.
+    """Regenerate the current assignment's release, ``<release_root>/<assignment>/``, from
+    ``solutions/<assignment>/``, and its helpers' archive beside it.
 
     The gradebook nbgrader writes on the way is a throwaway: the release is
     the only output, and it is the same bytes on every run.
@@ -63,7 +75,8 @@ def generate_release(release_root: Path = ROOT / "assignment") -> None:
             raise ReleaseError(f"{result.get('error', '')}\n{result.get('log', '')}")
         for path in sorted(helpers.glob("_*")):  # what the catalog wrote: the release's too
             shutil.copy(path, release_root / current().name / "cs231n" / path.name)
-    (release_root / "README.md").write_text(README.format(assignment=current().name))
+    notebooks = "\n".join(f"- `{a.name}/{a.notebook}`" for a in assignments().values())
+    (release_root / "README.md").write_text(README.format(notebooks=notebooks))
     (release_root / f"{current().name}-helpers.zip").write_bytes(archive)
 
 

@@ -15,6 +15,7 @@ Nothing here decides a grade: the trusted side loads these files, validates them
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import sys
@@ -168,6 +169,26 @@ def scan_cells(steps: list[dict], progress: Progress) -> None:
         progress.write(scanned="your code", flags=[scan.TOO_DEEP])
 
 
+@contextlib.contextmanager
+def reference_code(ns: dict, source: str):
+    """The names ``source`` (the reference's code for some functions) defines, in the student's
+    namespace while the block runs; the student's own back afterwards."""
+    if not source:
+        yield
+        return
+    scope = dict(ns)
+    exec(compile(source, "<given functions>", "exec"), scope)  # noqa: S102
+    changed = {k: v for k, v in scope.items() if ns.get(k) is not v}
+    own = {k: ns[k] for k in changed if k in ns}
+    ns.update(changed)
+    try:
+        yield
+    finally:
+        for name in changed:
+            ns.pop(name, None)
+        ns.update(own)
+
+
 def inject(ns: dict, step: dict) -> None:
     """The reference's code for some functions: in place of the student's, or (``repair``)
     behind the student's own forward, whose cache it repairs."""
@@ -238,13 +259,14 @@ def main(job_path: str) -> int:
             progress.write(**record)
         else:
             task = step["task"]
-            for part, probe in job["probes"][task].items():
-                part_id = f"{task}.{part}"
-                if part_id in skip:
-                    continue
-                progress.write(start=part_id)
-                run_part(ns, task, part, probe, inputs[task][part], out_dir, numgrad)
-                progress.write(end=part_id)
+            with reference_code(ns, step.get("source", "")):
+                for part, probe in job["probes"][task].items():
+                    part_id = f"{task}.{part}"
+                    if part_id in skip:
+                        continue
+                    progress.write(start=part_id)
+                    run_part(ns, task, part, probe, inputs[task][part], out_dir, numgrad)
+                    progress.write(end=part_id)
             progress.write(end=step["id"])
     for name in patched(before):
         progress.write(flag="patched", detail=name)

@@ -87,6 +87,24 @@ def _registry(assignment: str, folder: Path) -> dict[str, Task]:
     return found
 
 
+def assignment_config():
+    """The current assignment's ``_assignment.py`` (its ``EXAMPLES`` for the demo, its
+    ``GIVEN`` cells), with empty defaults for what it leaves out."""
+    return _assignment_config(tasks_dir())
+
+
+@functools.cache
+def _assignment_config(folder: Path):
+    import types
+
+    config = types.SimpleNamespace(EXAMPLES={}, GIVEN={})
+    path = folder / "_assignment.py"
+    if path.is_file():
+        module = _load(path, f"{__name__}.{folder.name}" if folder.parent == HERE else __name__)
+        config.__dict__.update({k: v for k, v in vars(module).items() if k.isupper()})
+    return config
+
+
 def probe_modules() -> list[Path]:
     """The current assignment's own call patterns (its ``_probes.py``), if it has any: the
     sandbox and the release carry them beside the standard ones."""

@@ -46,16 +46,33 @@ class CheckKind(enum.Enum):
     """A list of names equals the reference's, in any order (the parameters a net makes)."""
     DTYPE = "dtype"
     """Every output the check names has the reference's dtype."""
+    BOUND = "bound"
+    """A statistic of the student's own outputs (a fraction of units kept) lies within bounds
+    derived from the inputs (``Check.bounds``: a binomial's spread), not against the
+    reference's output, which a random function cannot match draw for draw."""
 
     @property
     def primary(self) -> bool:
         """A value check: a task earns nothing unless one of these passes."""
-        return self in (CheckKind.VALUE, CheckKind.VALUE32)
+        return self in (CheckKind.VALUE, CheckKind.VALUE32, CheckKind.BOUND)
 
     @property
     def side_effect(self) -> bool:
         """A check that the call changed nothing it was given."""
         return self in (CheckKind.UNCHANGED, CheckKind.INTACT)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An interval a statistic lies in (both ends included): a ``BOUND`` check's, or the
+    value a mistake gives a statistic (a drop probability taken for a keep probability)."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def around(cls, centre: float, width: float) -> Bounds:
+        return cls(centre - width, centre + width)
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,8 @@ class Check:
     reordered: str = ""
     """For a check of several outputs (``output`` with a wildcard): what it means when they
     hold the expected values in another order (an arguable deduction, a TA may review)."""
+    bounds: Callable[[Inputs], Bounds] | None = None
+    """For a ``BOUND`` check: the interval the statistic must lie in, from the part's inputs."""
 
     @property
     def primary_check(self) -> bool:
@@ -196,6 +215,10 @@ class Task:
     """The rerun keeps the student's own forward and repairs its cache (each array replaced by
     the reference's value of the same quantity) instead of putting the reference's forward in
     its place: a backward written for the student's own cache layout is judged too."""
+    with_reference: tuple[str, ...] = ()
+    """Tasks whose reference code takes the place of the student's while this task's probes run
+    (only then): a net that calls a random function is compared with the reference's values
+    only when both draw alike, and that function is graded in its own task."""
     public: tuple[str, ...] | None = None
     """The parts the notebook's check cell also runs, on public diagnostic inputs drawn by
     ``draw`` from ``PUBLIC_SEED`` and shipped with the release (``cs231n/_catalog.json``), to

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder import tasks
-from autograder.layout import PACKAGE, ROOT
+from autograder.layout import PACKAGE, ROOT, assignments
 
 SANDBOXED = PACKAGE / "sandboxed"
 ALLOWED_IN_SANDBOX = {"numpy", "IPython", "matplotlib", "cs231n"}
@@ -92,9 +92,13 @@ def test_no_module_is_much_over_300_lines():
         assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines"
 
 
-def test_the_readme_table_of_tasks_is_current():
+@pytest.mark.parametrize("assignment", list(assignments()))
+def test_the_readme_table_of_tasks_is_current(assignment, monkeypatch):
+    from autograder.kit.readme import markers
+
+    monkeypatch.setenv("AUTOGRADER_ASSIGNMENT", assignment)
     readme = (ROOT / "README.md").read_text()
-    begin, end = "<!-- tasks:begin -->", "<!-- tasks:end -->"
+    begin, end = markers(assignment)
     assert begin in readme and end in readme
     shown = readme.split(begin)[1].split(end)[0].strip()
     assert shown == tasks.markdown_table(), "run: python -m autograder tasks --readme"

@@ -3,15 +3,23 @@
 
 A call pattern is ``fn(ns, inp, **args) -> {name: value}``: ``ns`` holds the functions under
 test, ``inp`` a part's inputs (numpy arrays), ``args`` what a task declaration binds (the names
-of its functions, of its inputs). The same call runs twice on the same inputs: in the student's
-sandbox with the student's functions, and on the trusted side with the reference. Only the
-returned values travel back, as plain arrays and strings; the comparison happens on the
-trusted side.
+of its functions and inputs, and a parameter dict's *spec*: literals, and ``"@name"`` for the
+part's input ``name``, ``"@name?"`` where it may be absent). The same call runs twice on the
+same inputs: in the student's sandbox with the student's functions, and on the trusted side
+with the reference. Only the returned values travel back, as plain arrays and strings; the
+comparison happens on the trusted side.
 
-This module runs inside the sandbox: it imports nothing but numpy and names no task. Every call
-gets fresh copies of its inputs, so nothing one function does to an array reaches another. The
-numerical gradient is the given helpers' (``cs231n.gradient_check``), handed in by the caller:
-the runner binds it before the student's first line runs.
+Each pattern declares the outputs it returns (``OUTPUTS``: a function of its arguments giving
+names, globs for families such as ``grad_*``), so a declaration that checks an output its
+part never returns fails when the tasks load. The names of outputs derived from an argument
+are spelled once, here: :func:`after`, :func:`numerical`. An assignment may bring call patterns
+of its own (``autograder/tasks/<assignment>/_probes.py``: plain functions and an ``OUTPUTS``
+dict, numpy only), added with :func:`extend`.
+
+This module runs inside the sandbox (and, shipped with a release, in the student's notebook):
+it imports nothing but numpy and names no task. Every call gets fresh copies of its inputs, so
+nothing one function does to an array reaches another. The numerical gradient is the given
+helpers' (``cs231n.gradient_check``), handed in by the caller.
 """
 
 from __future__ import annotations
@@ -53,6 +61,47 @@ def python_source(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+def after(name: str) -> str:
+    """The output holding input ``name`` as the call left it."""
+    return f"{name}_after"
+
+
+def numerical(grad: str) -> str:
+    """The output holding the numerical gradient matching the analytic gradient ``grad``."""
+    return f"{grad}_num"
+
+
+CALLS: dict = {}
+"""Call patterns by name: what a task declaration's ``Probe.call`` names."""
+OUTPUTS: dict = {}
+"""Call pattern -> a function of its arguments giving the names of its outputs (globs allowed)."""
+NEEDS_GRADIENT: set = set()
+"""Call patterns that take the numerical gradient function (``numgrad``)."""
+
+
+def call(outputs, gradient: bool = False):
+    """Register a call pattern and the outputs it returns."""
+
+    def register(fn):
+        CALLS[fn.__name__] = fn
+        OUTPUTS[fn.__name__] = outputs
+        if gradient:
+            NEEDS_GRADIENT.add(fn.__name__)
+        return fn
+
+    return register
+
+
+def extend(module) -> None:
+    """Add an assignment's own call patterns (its module's functions named in ``OUTPUTS``)."""
+    for name, outputs in module.OUTPUTS.items():
+        if name in CALLS and CALLS[name] is not getattr(module, name):
+            raise ValueError(f"call pattern {name!r} is defined twice")
+        CALLS[name] = getattr(module, name)
+        OUTPUTS[name] = outputs
+    NEEDS_GRADIENT.update(getattr(module, "NEEDS_GRADIENT", ()))
+
+
 def _pair(result, what):
     if not isinstance(result, tuple) or len(result) != 2:
         raise TypeError(f"{what} must return a tuple (out, cache), got {type(result).__name__}")
@@ -69,96 +118,100 @@ def _fresh(inp, names):
     return [inp[name].copy() for name in names]
 
 
-# ---------------------------------------------------------------- parameter dicts
-def _norm_param(inp, kind):
-    """The bn_param / ln_param dict a call passes, from the part's inputs."""
-    if kind == "train":
-        param = {"mode": "train"}
-        if "eps" in inp:
-            param["eps"] = float(inp["eps"])
-        if "momentum" in inp:
-            param["momentum"] = float(inp["momentum"])
-        return param
-    if kind == "layer":
-        param = {"eps": float(inp["eps"])} if "eps" in inp else {}
-        if "extra_keys" in inp:
-            param.update(mode="test", momentum=0.5)
-        return param
-    return None
+def _scalar(value):
+    value = np.asarray(value)
+    if value.ndim:
+        return value.copy()
+    return value.item()
 
 
-def _running(param):
-    return {"running_mean": param.get("running_mean"), "running_var": param.get("running_var")}
+def param_dict(inp, spec):
+    """A parameter dict from its spec: literals, ``"@name"`` for the input ``name`` (a 0-d
+    input becomes a Python number), ``"@name?"`` where the input may be absent."""
+    if spec is None:
+        return None
+    found = {}
+    for key, value in dict(spec).items():
+        if isinstance(value, str) and value.startswith("@"):
+            name = value[1:].rstrip("?")
+            if name not in inp:
+                if value.endswith("?"):
+                    continue
+                raise KeyError(f"the parameter {key!r} wants the input {name!r}")
+            value = _scalar(inp[name])
+        found[key] = value
+    return found
+
+
+def _spec_keys(spec) -> set:
+    return set(dict(spec or {}))
 
 
 # ---------------------------------------------------------------- forward passes
-def forward(ns, inp, fn, args, param=None):
-    """``fn(*args[, param])``: its output, its first input afterwards, and the running
-    statistics it stored in a batch-norm param dict."""
+@call(lambda fn, args, param=None, keep=(): {"out", after(args[0]), *keep})
+def forward(ns, inp, fn, args, param=None, keep=()):
+    """``fn(*args[, param])``: its output, its first input afterwards, and the entries ``keep``
+    of the parameter dict after the call (a batch norm's running statistics)."""
     values = _fresh(inp, args)
-    extra = _norm_param(inp, param)
-    call = ns[fn](*values, extra) if extra is not None else ns[fn](*values)
-    out, _ = _pair(call, fn)
-    result = {"out": out, f"{args[0]}_after": values[0]}
-    if param == "train":
-        result.update(_running(extra))
+    extra = param_dict(inp, param)
+    call_ = ns[fn](*values, extra) if extra is not None else ns[fn](*values)
+    out, _ = _pair(call_, fn)
+    result = {"out": out, after(args[0]): values[0]}
+    result.update({key: (extra or {}).get(key) for key in keep})
     return result
 
 
-def running_statistics(ns, inp, fn):
-    """Several train steps from an empty bn_param, then test mode on a batch and on one row."""
-    gamma, beta = inp["gamma"].copy(), inp["beta"].copy()
-    param = _norm_param(inp, "train")
-    outs = [_pair(ns[fn](x.copy(), gamma, beta, param), fn)[0] for x in inp["xs"]]
-    result = {f"train_{k}": v for k, v in _running(param).items()}
-    result = {k: (None if v is None else np.array(v)) for k, v in result.items()}
+def _stateful_outputs(fn, param, then, keep=(), args=("gamma", "beta")):
+    return (
+        {"steps_outs", "out", "out_one_row"}
+        | {f"steps_{k}" for k in keep}
+        | {after(k) for k in keep}
+    )
+
+
+@call(_stateful_outputs)
+def stateful(ns, inp, fn, param, then, keep=(), args=("gamma", "beta")):
+    """One parameter dict through several calls: ``fn(x, *args, param)`` for each ``x`` of the
+    input ``xs``, then the dict changed by ``then`` (a mode switch) and ``fn`` called on
+    ``x_test`` and on its first row. The entries ``keep`` of the dict after the steps
+    (``steps_<key>``) and after the last call (``<key>_after``), every step's output."""
+    given = _fresh(inp, args)
+    state = param_dict(inp, param)
+    outs = [_pair(ns[fn](x.copy(), *given, state), fn)[0] for x in inp["xs"]]
+    result = {f"steps_{k}": (None if state.get(k) is None else np.array(state[k])) for k in keep}
     try:
-        result["train_outs"] = np.stack([np.asarray(out) for out in outs])
+        result["steps_outs"] = np.stack([np.asarray(out) for out in outs])
     except ValueError:
         pass  # outputs of different shapes: the checks of "out" say so
-    param["mode"] = "test"
+    state.update(param_dict(inp, then))
     x_test = inp["x_test"].copy()
-    out, _ = _pair(ns[fn](x_test, gamma, beta, param), fn)
-    result["out"] = out
-    result.update({f"after_test_{k}": v for k, v in _running(param).items()})
-    one, _ = _pair(ns[fn](x_test[:1].copy(), gamma, beta, param), "batchnorm")
-    result["out_one_row"] = one
+    result["out"], _ = _pair(ns[fn](x_test, *given, state), fn)
+    result.update({after(k): state.get(k) for k in keep})
+    result["out_one_row"], _ = _pair(ns[fn](x_test[:1].copy(), *given, state), fn)
     return result
 
 
-def test_mode_given(ns, inp, fn):
-    """Test mode with running statistics supplied by the caller."""
-    param = {
-        "mode": "test",
-        "running_mean": inp["running_mean"].copy(),
-        "running_var": inp["running_var"].copy(),
-    }
-    out, _ = _pair(ns[fn](*_fresh(inp, ("x", "gamma", "beta")), param), fn)
-    return {"out": out, **_running(param)}
-
-
-def raises_on_unknown_mode(ns, inp, fn):
-    """A mode other than 'train' or 'test' must raise."""
+@call(lambda fn, args, param: {"raised"})
+def raises(ns, inp, fn, args, param):
+    """``fn(*args, param)`` must raise (an unknown mode): 1 when it did."""
     try:
-        ns[fn](*_fresh(inp, ("x", "gamma", "beta")), {"mode": "eval"})
+        ns[fn](*_fresh(inp, args), param_dict(inp, param))
     except Exception:  # noqa: BLE001  (any error will do)
         return {"raised": np.array(1)}
     return {"raised": np.array(0)}
 
 
 # ---------------------------------------------------------------- backward passes
-def backward_given_cache(ns, inp, fn, cache, grads):
+@call(lambda fn, cache, grads: {*grads, "dout_after", *(after(f"cache_{c}") for c in cache)})
+def given_cache(ns, inp, fn, cache, grads):
     """``fn(dout, cache)`` with the cache the reference's forward makes (the inputs named in
     ``cache``, a tuple when there are several); what the call left of dout and the cache."""
     values = _fresh(inp, cache)
     dout = inp["dout"].copy()
     result = ns[fn](dout, tuple(values) if len(values) > 1 else values[0])
-    if len(grads) > 1:
-        result = _triple(result, fn)
-    else:
-        result = (result,)
+    result = _triple(result, fn) if len(grads) > 1 else (result,)
     found = {**dict(zip(grads, result, strict=True)), "dout_after": dout}
-    found.update({f"cache_{name}_after": value for name, value in zip(cache, values, strict=True)})
+    found.update({after(f"cache_{name}"): value for name, value in zip(cache, values, strict=True)})
     return found
 
 
@@ -175,84 +228,79 @@ def _arrays(obj, depth=0):
 
 def _intact(cache, before) -> np.ndarray:
     """1 when every array of the cache holds what it held before the call."""
-    after = _arrays(cache)
-    same = len(after) == len(before) and all(
+    now = _arrays(cache)
+    same = len(now) == len(before) and all(
         a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-        for a, b in zip(after, before, strict=True)
+        for a, b in zip(now, before, strict=True)
     )
     return np.array(int(same))
 
 
-def _fresh_forward(fwd, values, index, extra=()):
+def _fresh_forward(fwd, values, index, extra=None):
     """The forward as a function of its ``index``-th input alone, on fresh copies of every
-    input at every evaluation: whatever it does to its arguments stays in that evaluation."""
+    input (and of its parameter dict) at every evaluation: whatever it does to its arguments
+    stays in that evaluation."""
 
     def f(v):
         args = [a.copy() for a in values]
         args[index] = np.array(v, copy=True)
-        return fwd(*args, *[dict(e) for e in extra])[0]
+        more = () if extra is None else (dict(extra),)
+        return fwd(*args, *more)[0]
 
     return f
 
 
-def backward_numeric(ns, inp, forward, backward, args, grads, numgrad):
-    """``backward(dout, cache)`` with the cache of the student's own forward, beside the
-    numerical gradients of that forward with respect to each input (fresh copies for every
+def _backward_outputs(forward, backward, args, grads, param=None):
+    made = {"dout_after", "cache_intact", "forward_out"}
+    return {*grads, *(numerical(g) for g in grads), *made}
+
+
+@call(_backward_outputs, gradient=True)
+def backward(ns, inp, forward, backward, args, grads, numgrad, param=None):
+    """``backward(dout, cache)`` through the cache of the student's own forward: the
+    gradients, whether the call left dout and the cache as they were, the forward's output, and
+    the numerical gradients of that forward with respect to each input (fresh copies for every
     evaluation, so a forward that edits its input changes nothing here)."""
-    values = _fresh(inp, args)
-    dout = inp["dout"].copy()
+    extra = param_dict(inp, param)
+    more = () if extra is None else (dict(extra),)
     fwd = ns[forward]
-    _, cache = _pair(fwd(*_fresh(inp, args)), forward)
+    out, cache = _pair(fwd(*_fresh(inp, args), *more), forward)
+    before = [a.copy() for a in _arrays(cache)]
+    dout = inp["dout"].copy()
     result = ns[backward](dout, cache)
     result = _triple(result, backward) if len(grads) > 1 else (result,)
     found = dict(zip(grads, result, strict=True))
+    found.update(dout_after=dout, cache_intact=_intact(cache, before), forward_out=out)
+    values = _fresh(inp, args)
     for index, grad in enumerate(grads):
-        point = values[index].copy()
-        found[f"{grad}_num"] = numgrad(_fresh_forward(fwd, values, index), point, dout.copy())
+        f = _fresh_forward(fwd, values, index, extra)
+        found[numerical(grad)] = numgrad(f, values[index].copy(), inp["dout"].copy())
     return found
 
 
-def norm_backward(ns, inp, forward, backward, param, numgrad):
-    """A normalization's backward through the student's own forward cache, whether it left
-    that cache as it was, and the numerical gradients of that forward (fresh copies for every
-    evaluation)."""
-    kind = {"train": {"mode": "train"}, "layer": {}}[param]
-    fwd = ns[forward]
-    out, cache = _pair(fwd(*_fresh(inp, ("x", "gamma", "beta")), dict(kind)), forward)
-    before = [a.copy() for a in _arrays(cache)]
-    dout = inp["dout"].copy()
-    dx, dgamma, dbeta = _triple(ns[backward](dout, cache), backward)
-    result = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "dout_after": dout}
-    result["cache_intact"] = _intact(cache, before)
-    result["forward_out"] = out
-    values = _fresh(inp, ("x", "gamma", "beta"))
-    for index, name in enumerate(("dx", "dgamma", "dbeta")):
-        f = _fresh_forward(fwd, values, index, extra=(kind,))
-        result[f"{name}_num"] = numgrad(f, values[index].copy(), inp["dout"].copy())
-    return result
-
-
 # ---------------------------------------------------------------- a network class
-def _model(ns, inp, cls, normalization):
-    hidden = [int(h) for h in inp["hidden_dims"]]
-    return ns[cls](
-        hidden,
-        input_dim=int(inp["X"].shape[1]),
-        num_classes=int(inp["num_classes"]),
-        normalization=normalization,
-        reg=float(inp["reg"]),
-        weight_scale=float(inp["weight_scale"]),
-        dtype=np.float32 if "float32" in inp else np.float64,
-    )
+def _model(ns, inp, cls, kwargs):
+    """``cls(hidden_dims, input_dim=..., ...)`` from the part's inputs, with the declaration's
+    ``kwargs`` spec (a normalization, a keep ratio) on top."""
+    made = {
+        "input_dim": int(inp["X"].shape[1]),
+        "num_classes": int(inp["num_classes"]),
+        "reg": float(inp["reg"]),
+        "weight_scale": float(inp["weight_scale"]),
+        "dtype": np.float32 if "float32" in inp else np.float64,
+    }
+    made.update(param_dict(inp, kwargs) or {})
+    return ns[cls]([int(h) for h in inp["hidden_dims"]], **made)
 
 
-NORMALIZATIONS = {0: None, 1: "batchnorm", 2: "layernorm"}
+NET_INIT = {"names", "param_*", "bn_params_count", "bn_params_distinct"}
 
 
-def net_init(ns, inp, cls):
-    """The parameters a new net creates: names, shapes, initial values."""
+@call(lambda cls, kwargs=None: NET_INIT)
+def net_init(ns, inp, cls, kwargs=None):
+    """The parameters a new net creates (seeded): names, shapes, initial values."""
     np.random.seed(int(inp["seed"]))
-    model = _model(ns, inp, cls, NORMALIZATIONS[int(inp["normalization"])])
+    model = _model(ns, inp, cls, kwargs)
     result = {"names": sorted(map(str, model.params))}
     for name, value in model.params.items():
         result[f"param_{name}"] = value
@@ -263,9 +311,10 @@ def net_init(ns, inp, cls):
     return result
 
 
-def net_loss(ns, inp, cls):
+@call(lambda cls, kwargs=None: {"loss", "gradient_names", "grad_*", "scores"})
+def net_loss(ns, inp, cls, kwargs=None):
     """Loss and gradients with given parameters, then test-mode scores."""
-    model = _model(ns, inp, cls, NORMALIZATIONS[int(inp["normalization"])])
+    model = _model(ns, inp, cls, kwargs)
     for key in inp:
         if key.startswith("param_"):
             model.params[key.removeprefix("param_")] = inp[key].copy()
@@ -281,26 +330,9 @@ def net_loss(ns, inp, cls):
     return result
 
 
-CALLS = {
-    "forward": forward,
-    "running_statistics": running_statistics,
-    "test_mode_given": test_mode_given,
-    "raises_on_unknown_mode": raises_on_unknown_mode,
-    "backward_given_cache": backward_given_cache,
-    "backward_numeric": backward_numeric,
-    "norm_backward": norm_backward,
-    "net_init": net_init,
-    "net_loss": net_loss,
-}
-"""Call patterns by name: what a task declaration's ``Probe.call`` names."""
-
-
-NEEDS_GRADIENT = {"backward_numeric", "norm_backward"}
-
-
 def run(ns, inp, probe, numgrad):
     """Run a probe given as ``[call, args]`` (a declaration's ``Probe.to_json()``);
     ``numgrad`` is ``cs231n.gradient_check.eval_numerical_gradient_array``."""
-    call, args = probe
-    extra = {"numgrad": numgrad} if call in NEEDS_GRADIENT else {}
-    return CALLS[call](ns, inp, **args, **extra)
+    name, args = probe
+    extra = {"numgrad": numgrad} if name in NEEDS_GRADIENT else {}
+    return CALLS[name](ns, inp, **args, **extra)

@@ -108,6 +108,25 @@ class Signature:
         return cls(tuple(shape), dtype, tuple(projections), norm)
 
 
+@dataclass(frozen=True)
+class Interval:
+    """Where a statistic must lie (a ``bound`` check), or where a mistake puts it: both ends
+    included. Not a secret: it follows from the inputs (a binomial's spread)."""
+
+    low: float
+    high: float
+
+    def matches(self, got) -> bool:
+        try:
+            value = float(np.asarray(got, dtype=np.float64).reshape(-1)[0])
+        except (TypeError, ValueError, IndexError):
+            return False
+        return bool(np.size(got) == 1 and self.low <= value <= self.high)
+
+    def to_json(self) -> dict:
+        return {"interval": [self.low, self.high]}
+
+
 def shape_of(expected) -> tuple[int, ...]:
     return tuple(expected.shape) if isinstance(expected, Signature) else np.shape(expected)
 
@@ -338,6 +357,8 @@ class Judge:
             return Finding(what, False, "no error was raised", row.hint or None)
         if kind == "names":
             return self._names(row, what, value)
+        if kind == "bound":
+            return self._bound(row, what, value)
         expected = self.expected[row.part][row.output]
         tol = FLOAT32_TOL if kind == "value32" else HIDDEN_TOL
         finding = closeness(what, value, expected, tol)
@@ -398,6 +419,20 @@ class Judge:
             return Finding(what, True, "as expected")
         named = self.recognise(row.part, row.output, names)
         detail = f"unexpected {extra}, missing {missing}"
+        return Finding(what, False, detail, named.words if named else (row.hint or None))
+
+    def _bound(self, row, what: str, value) -> Finding:
+        """A statistic within its interval; else a mistake whose interval holds it."""
+        interval = self.expected[row.part][row.output]
+        if np.size(value) != 1 or not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            return Finding(what, False, f"not one number: {np.shape(value)}", row.hint or None)
+        number = float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
+        detail = f"{number:.4g} (pass: within [{interval.low:.4g}, {interval.high:.4g}])"
+        if interval.matches(value):
+            return Finding(what, True, detail)
+        named = next(
+            (v for v in self._variants(row.part, row.output) if matches(value, v.value)), None
+        )
         return Finding(what, False, detail, named.words if named else (row.hint or None))
 
     def _glob(self, row, kind: str, what: str) -> Finding:
