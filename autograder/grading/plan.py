@@ -12,9 +12,9 @@ from ..layout import current
 from ..sandboxed.probes import python_source
 from .model import Plan, Step, StepKind
 from .reference import (
+    given_sources,
     grade_id,
     recorded_answers,
-    reference_answer_cells,
     reference_answers,
     setup_source,
     source_notebook,
@@ -30,17 +30,6 @@ def setup_python() -> str:
 @functools.cache
 def _setup_python(assignment: str) -> str:
     return python_source(setup_source())
-
-
-def given_sources() -> dict[str, str]:
-    """Instructor cell -> the code that takes its place at grading: the reference's answer
-    cells of another assignment (``GIVEN`` of the assignment's ``_assignment.py``; the dropout
-    notebook's layers are the student's own from batch norm, and grading gives it the
-    reference's instead, so a layer costs nothing here)."""
-    return {
-        gid: reference_answer_cells(assignment, answers)
-        for gid, (assignment, answers) in tasks.assignment_config().GIVEN.items()
-    }
 
 
 def task_step(task: str) -> Step:

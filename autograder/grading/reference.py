@@ -125,6 +125,8 @@ def reference() -> Reference:
 def _reference(assignment: str) -> Reference:
     h = helpers()
     namespace = Reference(np=np, softmax_loss=h.losses.softmax_loss, __name__="reference")
+    for gid, source in given_sources().items():
+        exec(compile(source, f"<reference {gid}>", "exec"), namespace)  # noqa: S102
     for cell in answer_cells(source_notebook()):
         exec(compile(cell.source, f"<reference {grade_id(cell)}>", "exec"), namespace)  # noqa: S102
     return namespace
@@ -159,6 +161,17 @@ class _Record(ast.NodeTransformer):
             [],
         )
         return ast.copy_location(ast.Return(call), node)
+
+
+def given_sources() -> dict[str, str]:
+    """Instructor cell -> the code that takes its place at grading: the reference's answer
+    cells of another assignment (``GIVEN`` of the assignment's ``_assignment.py``; the dropout
+    notebook's layers are the student's own from batch norm, and grading gives it the
+    reference's instead, so a layer costs nothing here)."""
+    return {
+        gid: reference_answer_cells(assignment, answers)
+        for gid, (assignment, answers) in tasks.assignment_config().GIVEN.items()
+    }
 
 
 def reference_answer_cells(assignment: str, answers) -> str:

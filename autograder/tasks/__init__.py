@@ -21,6 +21,7 @@ import importlib.util
 from pathlib import Path
 
 from ..layout import current
+from ..layout import get as get_assignment
 from .model import Dependency, Task
 from .validation import load_probes, validate
 
@@ -57,11 +58,11 @@ def _declarations(folder: Path) -> list[Task]:
     return found
 
 
-def notebook_order() -> list[str]:
-    """The grade_ids of the source notebook's autograded cells, top to bottom."""
+def notebook_order(assignment: str) -> list[str]:
+    """The grade_ids of an assignment's source notebook's autograded cells, top to bottom."""
     import nbformat
 
-    nb = nbformat.read(current().source_notebook, as_version=4)
+    nb = nbformat.read(get_assignment(assignment).source_notebook, as_version=4)
     order = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -72,14 +73,19 @@ def notebook_order() -> list[str]:
 
 def registry() -> dict[str, Task]:
     """task id -> declaration, in the notebook's order (declarations it lacks come last)."""
-    return _registry(current().name, tasks_dir())
+    return registry_of(current().name)
+
+
+def registry_of(assignment: str) -> dict[str, Task]:
+    """:func:`registry` of any assignment of the course."""
+    return _registry(assignment, get_assignment(assignment).tasks_dir)
 
 
 @functools.cache
 def _registry(assignment: str, folder: Path) -> dict[str, Task]:
     load_probes(folder)
     declared = {t.id: t for t in _declarations(folder)}
-    order = [t for t in notebook_order() if t in declared]
+    order = [t for t in notebook_order(assignment) if t in declared]
     order += sorted(set(declared) - set(order))
     found = {t: declared[t] for t in order}
     for task in found.values():

@@ -59,31 +59,43 @@ def _kit_modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
-def _named_by(task: str) -> set[str]:
+def _named_by(registry: dict, task: str) -> set[str]:
     """The declarations that may name ``task`` besides its own: those that depend on it, and
     those whose probes call its function."""
     names = set()
-    for other in tasks.registry().values():
+    for other in registry.values():
         called = {
             v for part in other.parts for k, v in part.probe.args.items()
-            if k in ("fn", "forward", "backward", "cls")
+            if k in ("fn", "forward", "backward", "cls", "dropout")
         }  # fmt: skip
-        depends = {d.task for d in tasks.dependencies(other.id)}
+        depends = set(other.with_reference)
+        if isinstance(other.depends_on, str):  # EARLIER_TASKS
+            depends |= set(list(registry)[: list(registry).index(other.id)])
+        else:
+            depends |= {d.task for d in other.depends_on}
         if other.id != task and (task in depends or task in called):
             names.add(other.id)
     return names
 
 
-def test_each_task_id_is_written_in_one_module_only():
+TASKS = [(a, t) for a in assignments() for t in tasks.registry_of(a)]
+"""(assignment, task id) of every task of the course."""
+
+
+@pytest.mark.parametrize(("assignment", "task"), TASKS)
+def test_each_task_id_is_written_in_one_module_only(assignment, task):
     """grep for a task id in the kit's code finds its declaration, and otherwise only the
-    declarations that depend on it or call its function."""
-    for task in tasks.ids():
-        word = re.compile(rf"\b{re.escape(task)}\b")
-        holders = {p.stem for p in _kit_modules() if word.search(p.read_text())}
-        holders_paths = [p for p in _kit_modules() if word.search(p.read_text())]
-        assert task in holders, task
-        assert all(p.parent == tasks.tasks_dir() for p in holders_paths), (task, holders_paths)
-        assert holders - {task} <= _named_by(task), (task, holders)
+    declarations of its assignment that depend on it or call its function (another assignment
+    may have a task of the same name: its declarations are a namespace of their own)."""
+    folder = assignments()[assignment].tasks_dir
+    others = [d for d in (PACKAGE / "tasks").iterdir() if d.is_dir() and d != folder]
+    word = re.compile(rf"\b{re.escape(task)}\b")
+    holders = [
+        p for p in _kit_modules() if p.parent not in others and word.search(p.read_text())
+    ]
+    assert folder / f"{task}.py" in holders, task
+    assert all(p.parent == folder for p in holders), (task, holders)
+    assert {p.stem for p in holders} - {task} <= _named_by(tasks.registry_of(assignment), task)
 
 
 def test_no_module_is_much_over_300_lines():
@@ -104,18 +116,17 @@ def test_the_readme_table_of_tasks_is_current(assignment, monkeypatch):
     assert shown == tasks.markdown_table(), "run: python -m autograder tasks --readme"
 
 
-@pytest.mark.parametrize("task", tasks.ids())
-def test_the_notebook_agrees_with_each_declaration(task):
+@pytest.mark.parametrize(("assignment", "task"), TASKS)
+def test_the_notebook_agrees_with_each_declaration(assignment, task):
     import nbformat
-    from paths import SOURCE_NOTEBOOK
 
-    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    nb = nbformat.read(assignments()[assignment].source_notebook, as_version=4)
     meta = {
         c.metadata["nbgrader"]["grade_id"]: (c, c.metadata["nbgrader"])
         for c in nb.cells
         if "nbgrader" in c.metadata
     }
-    declared = tasks.get(task)
+    declared = tasks.registry_of(assignment)[task]
     cell, check = meta[task]
     assert check["grade"] and not check["solution"] and check["points"] == declared.points
     answer_cell, answer = meta[declared.answer]

@@ -62,23 +62,32 @@ def dropout_seed(ns, inp, fn):
 
 
 def dropout_grads(ns, inp, forward, backward, numgrad):
-    """The backward through the cache of the student's own forward (the seed fixed): dx, the
-    dx the forward's own mask gives (dout * out / x), the numerical gradient of that forward,
-    the fraction of dropped units whose gradient is zero, and the scale of the kept ones."""
+    """The backward through the cache of the student's own forward (the seed fixed, and numpy's
+    generator seeded with it before every call, so that even a forward that ignores the seed
+    draws one mask): dx, the dx that forward's own mask gives (dout * out / x), the numerical
+    gradient of that forward, the fraction of dropped units whose gradient is zero, and the
+    scale of the kept units' gradient over the forward's own scale of them (1 when the backward
+    scales as its forward does)."""
     x, dout = inp["x"].copy(), inp["dout"].copy()
     param = _param(inp, "train", inp["seed"])
-    out, cache = _out(ns[forward](x.copy(), dict(param)), forward)
+
+    def fwd(v):
+        np.random.seed(int(inp["seed"]))
+        return _out(ns[forward](v, dict(param)), forward)
+
+    out, cache = fwd(x.copy())
     dx = ns[backward](dout.copy(), cache)
     out, dx = np.asarray(out, dtype=np.float64), np.asarray(dx, dtype=np.float64)
     dropped, kept = out == 0, out != 0
-    ratio = dx[kept] / dout[kept] if dx.shape == dout.shape and kept.any() else np.zeros(1)
-    zeroed = np.mean(dx[dropped] == 0) if dx.shape == dout.shape and dropped.any() else 0.0
+    fits = dx.shape == dout.shape
+    scale = np.median(dx[kept] / dout[kept]) if fits and kept.any() else 0.0
+    own = np.median(out[kept] / x[kept]) if kept.any() else 1.0
     return {
         "dx": dx,
         "dx_own": dout * out / x,
-        "dx_num": numgrad(lambda v: ns[forward](v, dict(param))[0], x.copy(), dout.copy()),
-        "dropped_zero": np.array(zeroed),
-        "kept_scale": np.array(np.median(ratio)),
+        "dx_num": numgrad(lambda v: fwd(v)[0], x.copy(), dout.copy()),
+        "dropped_zero": np.array(np.mean(dx[dropped] == 0) if fits and dropped.any() else 0.0),
+        "scale_vs_forward": np.array(scale / own),
     }
 
 
@@ -89,8 +98,11 @@ def dropout_test_backward(ns, inp, forward, backward):
     return {"dx": ns[backward](dout.copy(), cache)}
 
 
-def _net(ns, inp, cls):
-    return ns[cls](
+def dropout_calls(ns, inp, cls, dropout):
+    """How a net with dropout (keep ratio p, a seed) calls the dropout function: in a
+    train-mode loss, the number of calls, the width of each input, the keep ratio and the seed
+    each was given; in a test-mode loss, the calls that still asked for train mode."""
+    model = ns[cls](
         [int(h) for h in inp["hidden_dims"]],
         input_dim=int(inp["X"].shape[1]),
         num_classes=int(inp["num_classes"]),
@@ -99,44 +111,29 @@ def _net(ns, inp, cls):
         dropout_keep_ratio=float(inp["p"]),
         seed=int(inp["seed"]),
     )
-
-
-def net_dropout(ns, inp, cls, dropout, numgrad):
-    """A net with dropout (its seed fixed): how many times a train-mode loss calls the dropout
-    function, the test-mode scores with given parameters, and how far its gradients are from
-    the numerical gradients of its own loss (the largest error relative to the largest entry)."""
-    model = _net(ns, inp, cls)
-    for key in inp:
-        if key.startswith("param_"):
-            model.params[key.removeprefix("param_")] = inp[key].copy()
     calls = []
     given = ns[dropout]
 
     def counted(x, param):
-        if param.get("mode") == "train":
-            calls.append(x.shape)
+        calls.append((np.shape(x), dict(param)))
         return given(x, param)
 
-    owner = getattr(model.loss, "__globals__", {})
+    owner = getattr(model.loss, "__globals__", ns)
     owner[dropout] = counted
     try:
-        loss, grads = model.loss(inp["X"].copy(), inp["y"].copy())
+        model.loss(inp["X"].copy(), inp["y"].copy())
+        train, calls[:] = list(calls), []
+        model.loss(inp["X"].copy())
+        test = list(calls)
     finally:
         owner[dropout] = given
-    worst = 0.0
-    for name in sorted(grads):
-        numeric = numgrad(
-            lambda _: np.asarray(model.loss(inp["X"].copy(), inp["y"].copy())[0]),
-            model.params[name],
-            np.ones(()),
-        )
-        analytic = np.asarray(grads[name], dtype=np.float64)
-        scale = max(1e-8, float(np.max(np.abs(analytic)) + np.max(np.abs(numeric))))
-        worst = max(worst, float(np.max(np.abs(analytic - numeric))) / scale)
+    train = [(shape, param) for shape, param in train if param.get("mode") == "train"]
     return {
-        "dropout_calls": np.array(len(calls)),
-        "scores": model.loss(inp["X_test"].copy()),
-        "grad_error": np.array(worst),
+        "train_calls": np.array(len(train)),
+        "widths": np.array([shape[-1] if shape else 0 for shape, _ in train]),
+        "keep_ratio": np.array([float(param.get("p", np.nan)) for _, param in train]),
+        "seeded": np.array([int(param.get("seed") == int(inp["seed"])) for _, param in train]),
+        "test_train_calls": np.array(sum(param.get("mode") == "train" for _, param in test)),
     }
 
 
@@ -149,10 +146,16 @@ OUTPUTS = {
         "dx_own",
         "dx_num",
         "dropped_zero",
-        "kept_scale",
+        "scale_vs_forward",
     },
     "dropout_test_backward": lambda forward, backward: {"dx"},
-    "net_dropout": lambda cls, dropout: {"dropout_calls", "scores", "grad_error"},
+    "dropout_calls": lambda cls, dropout: {
+        "train_calls",
+        "widths",
+        "keep_ratio",
+        "seeded",
+        "test_train_calls",
+    },
 }
 """Call pattern -> the outputs it returns (checked against the declarations when they load)."""
-NEEDS_GRADIENT = {"dropout_grads", "net_dropout"}
+NEEDS_GRADIENT = {"dropout_grads"}

@@ -67,10 +67,10 @@ TASK = Task(
         ),
         Check(
             "grads",
-            "kept_scale",
+            "scale_vs_forward",
             CheckKind.VALUE,
             1,
-            "the scale of the kept units' gradient (1/p, as in the forward)",
+            "the scale of the kept units' gradient over your forward's scale of them (1)",
         ),
         Check("test", "dx", CheckKind.VALUE, 1, "test-mode dx (dout, unchanged)"),
     ),  # fmt: skip
@@ -87,9 +87,10 @@ TASK = Task(
             lambda i, r: _law.fraction_bounds(1 - float(i["p"]), _dropped(i)),
         ),
         Mistake(
-            "kept_scale",
-            "the gradient is not scaled by 1/p: the mask in the cache is mask / p, or divide by p",
-            lambda i, r: np.array(1.0),
+            "scale_vs_forward",
+            "the gradient is not scaled by 1/p as the forward's kept units are: keep mask / p "
+            "in the cache, or divide by p",
+            lambda i, r: np.array(float(i["p"])),
         ),
     ),  # fmt: skip
     depends_on=(

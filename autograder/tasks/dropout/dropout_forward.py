@@ -127,7 +127,10 @@ TASK = Task(
             NOT_INVERTED,
             lambda i, r: _law.mean_ratio_bounds(i["x"], float(i["p"]), float(i["p"])),
         ),
-        Mistake("out", NOT_INVERTED, lambda i, r: i["x"] * float(i["p"]), part="test"),
+        Mistake(
+            "kept_scale", DROP, lambda i, r: np.array(1 / (1 - float(i["p"]))), part="law"
+        ),
+        Mistake("out", NOT_INVERTED, lambda i, r: i["x"] * float(i["p"])),
         Mistake(
             "kept_fraction",
             TEST_MASK,
