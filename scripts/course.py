@@ -5,10 +5,10 @@
 DIR then holds
 
 - ``nbgrader_config.py``: the instructor's configuration, i.e. the kit's ``nbgrader_config.py``
-  with the exchange in ``DIR/exchange``, the committed release ``assignment/`` as nbgrader's
-  release folder, collected submissions in ``DIR/submitted`` and the feedback that
-  ``python -m autograder grade DIR --out DIR/graded`` writes (``DIR/graded/course/feedback``)
-  as the feedback to release;
+  with the exchange in ``DIR/exchange``, the committed release ``assignment/`` (every assignment
+  of the course) as nbgrader's release folder, one gradebook ``DIR/gradebook.db`` for them all,
+  collected submissions in ``DIR/submitted`` and, as the feedback to release, what
+  ``python -m autograder grade DIR --out DIR/graded/<assignment>`` writes;
 - ``exchange/``: nbgrader's exchange (on a shared machine, a folder every student can write to,
   like nbgrader's default ``/srv/nbgrader/exchange``);
 - ``student/nbgrader_config.py``: what a student's Jupyter needs to find the course (exchange
@@ -20,18 +20,21 @@ of it: the instructor's configuration, ``submitted/`` and the course's gradebook
 instructor's only (0600, 0700), and ``python -m autograder grade`` keeps ``graded/`` so (README,
 "A shared grading host").
 
-Then, from DIR, with the instructor's environment activated (nbgrader calls ``alembic``):
+Then, from DIR, with the instructor's environment activated (nbgrader calls ``alembic``), for
+each assignment (``batchnorm``, then ``dropout``):
 
     nbgrader release_assignment batchnorm
     # students: Assignments tab -> Fetch, work, Submit
     nbgrader collect batchnorm
-    python -m autograder grade . --out graded
+    python -m autograder grade . --assignment batchnorm --out graded/batchnorm \
+        --db sqlite:///$PWD/gradebook.db
     nbgrader release_feedback batchnorm
     # students: Assignments tab -> Fetch Feedback
 
-A rerun of ``python -m autograder grade . --out graded`` after TAs scored the written answers in
-the formgrader (``cd graded/course && jupyter lab``, Formgrader) re-exports ``grades.csv``;
-``(cd graded/course && nbgrader generate_feedback batchnorm --force)`` then
+Every assignment's grades go into the one gradebook, so ``nbgrader export`` from DIR lists them
+all. A rerun of the grade command after TAs scored the written answers in the formgrader
+(``cd graded/batchnorm/course && jupyter lab``, Formgrader) re-exports ``grades.csv``;
+``(cd graded/batchnorm/course && nbgrader generate_feedback batchnorm --force)`` then
 ``nbgrader release_feedback batchnorm`` gives students the feedback with those scores.
 """
 
@@ -42,6 +45,8 @@ import os
 import stat
 import sys
 from pathlib import Path
+
+from autograder.layout import assignments
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_ID = "batchnorm-kit"
@@ -56,8 +61,9 @@ c.CourseDirectory.root = {course!r}
 c.CourseDirectory.source_directory = {source!r}
 c.CourseDirectory.release_directory = {release!r}
 c.CourseDirectory.db_url = {db_url!r}
-# What `python -m autograder grade . --out graded` writes is the feedback to release.
-c.CourseDirectory.feedback_directory = "graded/course/feedback"
+# What `python -m autograder grade . --out graded/<assignment>` writes is the feedback to release.
+# Each assignment is graded into graded/<assignment>; ReleaseFeedback fills in {{assignment}}.
+c.CourseDirectory.feedback_directory = "graded/{{assignment}}/course/feedback"
 c.Exchange.root = {exchange!r}
 # The kit writes feedback readable by the grader only: released, each page becomes readable by
 # the student who knows its name, as stock nbgrader's pages are.
@@ -138,10 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     course = args.dir.resolve()
     print(
         f"course set up in {course}\n"
-        f"  instructor: cd {course} && nbgrader release_assignment batchnorm\n"
         f"  students:   their Jupyter configuration gets {course / 'student/nbgrader_config.py'}\n"
-        f"  then:       nbgrader collect batchnorm && python -m autograder grade . --out graded"
-        " && nbgrader release_feedback batchnorm"
+        f"  instructor: cd {course}, then for each assignment A ({', '.join(assignments())}):\n"
+        "    nbgrader release_assignment A; (students submit); nbgrader collect A\n"
+        "    python -m autograder grade . --assignment A --out graded/A"
+        f" --db sqlite:///{course / 'gradebook.db'}\n"
+        "    nbgrader release_feedback A"
     )
     return 0
 

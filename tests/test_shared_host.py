@@ -76,7 +76,7 @@ def host():
             as_student(student, "submit", ASSIGNMENT)
 
         instructor("nbgrader", "collect", ASSIGNMENT, cwd=course)
-        instructor(*KIT, "grade", ".", "--out", "graded", "--workers", "2", cwd=course)
+        instructor(*KIT, "grade", ".", "--out", f"graded/{ASSIGNMENT}", "--workers", "2", cwd=course)
         instructor("nbgrader", "release_feedback", ASSIGNMENT, cwd=course)
         fetched = {s.name: as_student(s, "fetch_feedback", ASSIGNMENT) for s in (first, second)}
         yield {"base": base, "course": course, "first": first, "second": second, "log": fetched}
@@ -90,7 +90,7 @@ def feedback_of(student) -> Path:
 def test_each_student_fetches_their_own_feedback(host):
     """Released, a page the kit wrote 0600 becomes its student's to fetch (0644 in the
     exchange's unlisted feedback folder, as stock nbgrader's are)."""
-    with open(host["course"] / "graded" / "grades.csv", newline="") as f:
+    with open(host["course"] / "graded" / ASSIGNMENT / "grades.csv", newline="") as f:
         totals = {row["student_id"]: float(row["total"]) for row in csv.DictReader(f)}
     assert totals == {host["first"].name: 43.0, host["second"].name: 0.0}
     for student in (host["first"], host["second"]):
@@ -104,7 +104,7 @@ def test_the_second_student_reads_nothing_of_the_first_students(host):
     course, first, second = host["course"], host["first"], host["second"]
     inbound = course / "exchange" / COURSE_ID / "inbound"
     (submission,) = inbound.glob(f"{first.name}+{ASSIGNMENT}+*")
-    graded = course / "graded"
+    graded = course / "graded" / ASSIGNMENT
     theirs = [
         inbound,  # nobody but the instructor lists the submissions (nbgrader's 2733)
         course / "submitted",
@@ -130,7 +130,7 @@ def test_the_second_student_reads_nothing_of_the_first_students(host):
 
 
 def test_the_second_student_reads_no_grades_nor_the_secret(host):
-    graded, second = host["course"] / "graded", host["second"]
+    graded, second = host["course"] / "graded" / ASSIGNMENT, host["second"]
     private = [
         graded,
         graded / "grades.csv",
@@ -147,7 +147,7 @@ def test_the_second_student_reads_no_grades_nor_the_secret(host):
 def test_nothing_in_out_is_readable_by_others(host):
     """Whatever the grader's umask (022 here): folders 0700, files without any bit for others
     or the group, nbgrader's own outputs included."""
-    graded = host["course"] / "graded"
+    graded = host["course"] / "graded" / ASSIGNMENT
     wrong = []
     for top, dirs, files in os.walk(graded):
         for name in dirs:
@@ -182,7 +182,7 @@ def test_doctor_flags_a_reference_other_users_can_read(host):
                 Path(top, f).chmod(0o644)
     shutil.copy(ROOT / "nbgrader_config.py", kit)
     reference = kit / "solutions" / ASSIGNMENT / NOTEBOOK
-    graded = host["course"] / "graded"
+    graded = host["course"] / "graded" / ASSIGNMENT
 
     told = doctor(kit, graded)
     warning = [line for line in told.splitlines() if "[WARNING] the reference solution" in line]

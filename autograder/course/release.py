@@ -8,8 +8,12 @@ the course; the kit writes those pages readable by the grader only (0600, ``auto
 and a copy with that mode is one its student cannot fetch. This one gives each page it releases
 the mode stock nbgrader's pages have under the usual umask, 0644, once it is in the exchange.
 
-``make course`` (``scripts/course.py``) configures it::
+It also finds each assignment's feedback where the kit wrote it: a course grades each assignment
+into a folder of its own (``python -m autograder grade . --out graded/<assignment>``), and
+``{assignment}`` in ``CourseDirectory.feedback_directory`` stands for the assignment released.
+``make course`` (``scripts/course.py``) configures both::
 
+    c.CourseDirectory.feedback_directory = "graded/{assignment}/course/feedback"
     c.ExchangeFactory.release_feedback = "autograder.course.release.ReleaseFeedback"
 """
 
@@ -26,6 +30,13 @@ RELEASED_MODE = 0o644
 
 
 class ReleaseFeedback(ExchangeReleaseFeedback):
+    def init_src(self) -> None:
+        folder = self.coursedir.feedback_directory
+        if "{assignment}" in folder:
+            assignment = self.coursedir.assignment_id
+            self.coursedir.feedback_directory = folder.replace("{assignment}", assignment)
+        super().init_src()
+
     def copy_files(self) -> None:
         super().copy_files()
         for page in glob.glob(os.path.join(glob.escape(self.dest_path), "*.html")):

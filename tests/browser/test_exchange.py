@@ -37,7 +37,7 @@ pytestmark = pytest.mark.browser
 
 STUDENT = "s1001"
 TA_SCORE = "2"
-GRADE = (sys.executable, "-m", "autograder", "grade", ".", "--out", "graded")
+GRADE = (sys.executable, "-m", "autograder", "grade", ".", "--out", "graded/batchnorm")
 """The README's grading command, run in the course folder."""
 
 
@@ -68,7 +68,7 @@ def wait_until(condition, what: str, timeout: float = UI_TIMEOUT_MS / 1000) -> N
 
 
 def grades(course) -> dict[str, str]:
-    with open(course / "graded" / "grades.csv", newline="") as f:
+    with open(course / "graded" / "batchnorm" / "grades.csv", newline="") as f:
         (row,) = [r for r in csv.DictReader(f) if r["student_id"] == STUDENT]
     return row
 
@@ -129,7 +129,7 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     collected = course / "submitted" / STUDENT / "batchnorm"
     assert (collected / NOTEBOOK).read_bytes() == notebook.read_bytes()
     sh(*GRADE, cwd=course, home=instructor_home)
-    graded = course / "graded" / "course" / "submitted" / STUDENT / "batchnorm"
+    graded = course / "graded" / "batchnorm" / "course" / "submitted" / STUDENT / "batchnorm"
     assert (graded / NOTEBOOK).read_bytes() == notebook.read_bytes()  # what was submitted
     for name in ("timestamp.txt", "submission_secret.txt"):
         assert (graded / name).read_bytes() == (collected / name).read_bytes()
@@ -159,7 +159,7 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     assert "likely mistake: your variance uses N-1" in feedback
 
     # A TA scores the first written answer in the formgrader, next to the student's plot.
-    ta_lab = start_lab(course / "graded" / "course", instructor_home)
+    ta_lab = start_lab(course / "graded" / "batchnorm" / "course", instructor_home)
     open_lab(page, ta_lab)
     items = open_menu(page, "Nbgrader", "jp-mainmenu-nbgrader")
     assert {"Formgrader", "Create assignment"} <= set(items), items  # the instructor's tools

@@ -80,8 +80,8 @@ TASK = Task(
         Check("dropout", "loss", CheckKind.VALUE, 1, "loss with dropout (the seed fixed)"),
         Check("dropout", "grad_*", CheckKind.VALUE, 2,
               "gradients with dropout (the seed fixed)",
-              hint="the backward pass must go through dropout_backward of each hidden layer, "
-              "in reverse order"),
+              hint="check the backward pass of each hidden layer, last to first: "
+              "dropout_backward with that layer's cache, then relu_backward, then the affine's"),
         Check("dropout", "scores", CheckKind.VALUE, 1, "test-mode scores (no dropout)"),
     ),  # fmt: skip
     mistakes=(

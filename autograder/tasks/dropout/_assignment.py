@@ -10,6 +10,7 @@ LAYERS = (
     "relu_backward_answer",
     "batchnorm_forward_answer",
     "batchnorm_backward_answer",
+    "batchnorm_backward_alt_answer",
     "layernorm_forward_answer",
     "layernorm_backward_answer",
 )
