@@ -20,8 +20,10 @@ stay unique host-wide), the Python installation and the virtual environment read
 own paths with their parents (``/root`` included) created 0755 as in a container, and the
 temporary root bound at ``/autograder``. Inside it, run_autograder drops the student's code to
 an unprivileged uid (``Isolation.UID``) exactly as it does on Gradescope. setup.sh gets
-``AUTOGRADER_GRADESCOPE_PYTHON`` (the running environment, which has the pins) instead of
-installing Python and the packages from the network.
+``AUTOGRADER_GRADESCOPE_PYTHON`` instead of installing Python: a virtual environment of the
+running Python with grading's lock alone (``requirements/grading.txt``, as setup.sh installs it
+on Gradescope; no nbgrader, no notebook server), so whatever run_autograder imports beyond that
+layer fails here.
 
 Needs root and bubblewrap: skipped without them on a laptop, a failure in CI.
 """
@@ -90,7 +92,7 @@ def test_zip_has_gradescopes_layout_and_is_byte_stable(tmp_path):
         assert (infos[script].external_attr >> 16) & 0o777 == 0o755, script
     assert (infos["grading_secret"].external_attr >> 16) & 0o077 == 0
     for needed in (
-        "requirements.txt",
+        "requirements/grading.txt",
         "nbgrader_config.py",
         "solutions/batchnorm/BatchNormalization.ipynb",
         "solutions/batchnorm/cs231n/checking.py",
@@ -187,9 +189,21 @@ def test_missing_notebook_scores_zero_with_the_reason(tmp_path, as_root):
 # --------------------------------------------------------------------------
 
 
-def _python_dirs() -> list[Path]:
-    """The running Python's installation and virtual environment, outside /usr."""
-    dirs = set()
+def grading_venv(where: Path) -> Path:
+    """A virtual environment of the running Python with grading's lock alone, as setup.sh
+    installs it (every package hash-checked, nothing resolved); its python."""
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, where], check=True)
+    python = where / "bin" / "python"
+    lock = ROOT / "requirements" / "grading.txt"
+    install = [uv, "pip", "install", "--quiet", "--python", python, "--require-hashes"]
+    subprocess.run([*install, "--no-deps", "-r", lock], check=True, timeout=600)
+    return python
+
+
+def _python_dirs(*more: Path) -> list[Path]:
+    """The running Python's installation and virtual environment outside /usr, and ``more``."""
+    dirs = set(more)
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
         dirs |= {Path(os.path.abspath(p)), Path(os.path.realpath(p))}
     dirs.add(Path(os.path.realpath(sys.executable)).parent)
@@ -204,9 +218,10 @@ def _python_dirs() -> list[Path]:
 class Container:
     """A stand-in for Gradescope's container (see the module docstring), rooted at ``root``."""
 
-    def __init__(self, root: Path, drop: Path):
-        self.root, self.drop = root, drop
+    def __init__(self, root: Path, drop: Path, python: Path):
+        self.root, self.drop, self.python = root, drop, python
         self.layout = Folders(root)
+        self.venv = python.parent.parent
 
     def argv(self, *command: str) -> list[str]:
         args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
@@ -215,7 +230,7 @@ class Container:
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME": "/root",
             "LANG": "C.UTF-8",
-            "AUTOGRADER_GRADESCOPE_PYTHON": sys.executable,
+            "AUTOGRADER_GRADESCOPE_PYTHON": str(self.python),
         }
         for key, value in env.items():
             args += ["--setenv", key, value]
@@ -228,10 +243,10 @@ class Container:
         args += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"]
         args += ["--perms", "1777", "--tmpfs", "/tmp", "--bind-try", "/run/lock", "/run/lock"]
         made = {Path("/")}
-        if not any(Path("/root") in d.parents for d in _python_dirs()):
+        if not any(Path("/root") in d.parents for d in _python_dirs(self.venv)):
             made.add(Path("/root"))
             args += ["--perms", "0700", "--dir", "/root"]  # root's home, as in a container
-        for d in _python_dirs():
+        for d in _python_dirs(self.venv):
             for parent in reversed(d.parents):
                 if parent not in made:
                     made.add(parent)
@@ -360,7 +375,7 @@ def graded(tmp_path_factory, bubblewrap):
     drop.mkdir()
     os.chmod(drop, 0o777)
     (drop / "public.txt").write_text("anyone may read this")
-    container = Container(root, drop)
+    container = Container(root, drop, grading_venv(tmp / "grading-venv"))
     setup = container.run("bash", "/autograder/source/setup.sh")
     assert setup.returncode == 0, setup.stdout + setup.stderr
     locked = {p: os.stat(p) for p in (container.layout.source, container.layout.results)}
@@ -390,6 +405,16 @@ def graded(tmp_path_factory, bubblewrap):
         f"`grade` on the same notebooks: {time.monotonic() - start:.1f} s"
     )
     return runs, (setup, locked), container
+
+
+def test_grading_runs_on_grading_lock_alone(graded):
+    """Every run above used a Python with grading's lock alone: nbgrader, the notebook server
+    and the instructor's tools are not there, and grading never needed them."""
+    container = graded[2]
+    for absent in ("nbgrader", "notebook", "jupyter_server", "nbconvert", "tqdm", "psycopg"):
+        probe = container.run(str(container.python), "-c", f"import {absent}")
+        assert probe.returncode == 1 and "ModuleNotFoundError" in probe.stderr, absent
+    assert graded[0][1001][0]["score"] == sum(tasks.points().values())
 
 
 def test_setup_locks_the_source_and_checks_the_sandbox(graded):

@@ -2,7 +2,8 @@
 
 ``setup.sh`` and ``run_autograder`` at the zip's root (from ``files/``), beside what grading
 needs: the kit's code (the whole ``autograder/`` package), the source and the release of the
-assignment, ``nbgrader_config.py``, the pins (``requirements.txt``) and the grading secret,
+assignment, ``nbgrader_config.py``, grading's lock (``requirements/grading.txt``: the image
+installs only what grading imports) and the grading secret,
 which seeds each student's hidden inputs so that a regrade gives the same grade (the same secret
 as ``OUT/grading_secret`` gives ``grade`` the same grades). The zip is byte-stable: the same
 files and secret give the same bytes.
@@ -21,6 +22,8 @@ from ..grading.inputs import load_secret
 from ..layout import PACKAGE, RELEASE_DIR, ROOT, SOURCE_DIR
 from . import FILES, SECRET
 
+GRADING_LOCK = "requirements/grading.txt"
+"""The packages the image installs (setup.sh), hash-checked: grading's layer only."""
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: a rebuild gives the same bytes
 _SKIPPED = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -41,7 +44,7 @@ def zip_members(secret: bytes) -> dict[str, tuple[bytes, int]]:
         "setup.sh": ((FILES / "setup.sh").read_bytes(), 0o755),
         "run_autograder": ((FILES / "run_autograder").read_bytes(), 0o755),
         SECRET: (secret, 0o600),
-        "requirements.txt": ((PACKAGE.parent / "requirements.txt").read_bytes(), 0o644),
+        GRADING_LOCK: ((PACKAGE.parent / GRADING_LOCK).read_bytes(), 0o644),
         "nbgrader_config.py": ((ROOT / "nbgrader_config.py").read_bytes(), 0o644),
     }
     for folder, top in ((PACKAGE, PACKAGE.parent), (SOURCE_DIR, ROOT), (RELEASE_DIR, ROOT)):
