@@ -44,11 +44,11 @@ import jsonschema
 import nbformat
 import pytest
 from conftest import ENV, IN_CI, KIT
-from corpus import answer_source, edit, student_nb, with_answers
+from corpus import answer_source, edit, reference_nb, student_nb, with_answers
 from hostile._build import guess
 
 from autograder import grading, tasks
-from autograder.gradescope import EXIT_NOT_GRADED, SECRET
+from autograder.gradescope import EXIT_NOT_GRADED, SECRET, SETTINGS, VISIBILITIES
 from autograder.gradescope.build import build_zip
 from autograder.gradescope.folders import Folders, find_notebook, student_id
 from autograder.gradescope.run import run
@@ -170,6 +170,33 @@ def test_grader_fault_is_never_a_score(tmp_path, monkeypatch, capsys, as_root):
     assert "NOT GRADED" in out and "bwrap: cannot create namespace" in out
 
 
+@pytest.mark.parametrize("visibility", [None, *VISIBILITIES])
+def test_visibility_chosen_when_the_zip_is_built(tmp_path, as_root, visibility):
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"s" * 32)
+    build_zip(tmp_path / "a.zip", secret, visibility)
+    layout = gradescope_root(tmp_path)
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        (layout.source / SETTINGS).write_bytes(archive.read(SETTINGS))
+    assert run(layout.root) == 0
+    results = json.loads((layout.results / "results.json").read_text())
+    validate(results)
+    assert results.get("visibility") == visibility
+    assert {t["visibility"] for t in results["tests"]} == {visibility or "visible"}
+    assert results["stdout_visibility"] == "hidden"
+
+
+def test_an_unknown_visibility_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="not one of"):
+        build_zip(tmp_path / "a.zip", tmp_path / "secret", "hidden")
+    refused = subprocess.run(
+        [*KIT, "gradescope", "--out", str(tmp_path / "b.zip"), "--visibility", "soon"],
+        capture_output=True, text=True, env=ENV, cwd=ROOT,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
+    assert not (tmp_path / "b.zip").exists()
+
+
 def test_missing_notebook_scores_zero_with_the_reason(tmp_path, as_root):
     layout = gradescope_root(tmp_path)
     (layout.submission / "notes.txt").write_text("I forgot the notebook")
@@ -182,6 +209,7 @@ def test_missing_notebook_scores_zero_with_the_reason(tmp_path, as_root):
         assert test["score"] == 0 and test["status"] == "failed"
         assert f"no {NOTEBOOK} in the submission" in test["output"]
     assert os.stat(layout.source).st_mode & 0o777 == 0o700
+    assert os.stat(layout.metadata).st_mode & 0o777 == 0o600  # the students' emails, ids
 
 
 # --------------------------------------------------------------------------
@@ -340,11 +368,35 @@ def wrong_nb():
     return with_answers({"batchnorm_forward_answer": unbiased})
 
 
+SNOOP = """\
+import json as _json
+
+try:
+    with open("/autograder/submission_metadata.json") as _file:
+        _got = "read: " + _file.read()
+except Exception as exc:
+    _got = f"{type(exc).__name__}: {exc}"
+try:
+    with open("/drop/snoop.json", "w") as _file:  # in the container only
+        _json.dump(_got, _file)
+except OSError:
+    pass
+
+"""
+
+
+def snoop_nb():
+    """Tries to read submission_metadata.json (emails, ids, earlier results); otherwise right."""
+    return with_answers({"affine_forward_answer": SNOOP + answer_source("affine_forward_answer")})
+
+
 SUBMISSIONS = {
     # student id: (file name, notebook)
     1001: (NOTEBOOK, student_nb),
     1002: ("my_batchnorm.ipynb", wrong_nb),
     1003: (NOTEBOOK, hostile_nb),
+    1004: (NOTEBOOK, reference_nb),  # Test Autograder on the instructor's source notebook
+    1005: (NOTEBOOK, snoop_nb),
 }
 
 
@@ -385,6 +437,9 @@ def graded(tmp_path_factory, bubblewrap):
         runs[student] = container.submit({name: make()}, student)
         if student == 1003:
             runs["report"] = json.loads((drop / "report.json").read_text())
+        if student == 1005:
+            runs["snoop"] = json.loads((drop / "snoop.json").read_text())
+            runs["metadata mode"] = os.stat(container.layout.metadata)
 
     subs, out = tmp / "submissions", tmp / "out"
     for student, (name, make) in SUBMISSIONS.items():
@@ -449,6 +504,38 @@ def test_correct_gets_full_marks(graded):
     results = graded[0][1001][0]
     assert results["score"] == sum(tasks.points().values())
     assert results["extra_data"]["flags"] == []
+
+
+def test_the_instructors_source_notebook_reads_clean(graded):
+    """Gradescope's Test Autograder on solutions/: full marks, and nothing about the notebook
+    (its nbgrader metadata lacks the release's checksums and cell types, which grading does
+    not read)."""
+    results, stdout, _ = graded[0][1004]
+    assert results["score"] == sum(tasks.points().values())
+    assert results["extra_data"]["notes"] == [] and results["extra_data"]["flags"] == []
+    assert "About your notebook" not in results["output"], results["output"]
+    assert "nbgrader metadata" not in results["output"] + stdout
+    assert "note:" not in stdout
+
+
+def test_the_students_code_cannot_read_submission_metadata(graded):
+    """submission_metadata.json (emails, ids, earlier submissions) is root's, mode 600, before
+    the student's code runs: it reads nothing, and the attempt is flagged for the staff."""
+    runs = graded[0]
+    results, stdout, _ = runs[1005]
+    assert runs["snoop"].startswith("PermissionError"), runs["snoop"]
+    st = runs["metadata mode"]
+    assert st.st_uid == 0 and st.st_mode & 0o777 == 0o600
+    assert results["extra_data"]["student"] == "1005"  # root read it before
+    assert results["score"] == sum(tasks.points().values())
+    flags = results["extra_data"]["flags"]
+    assert any(
+        f.startswith("tried to read files outside its folder") and "submission_metadata" in f
+        for f in flags
+    ), flags
+    assert "submission_metadata" not in results["output"] + "".join(
+        t["output"] for t in results["tests"]
+    )
 
 
 def test_wrong_loses_the_task_with_the_named_mistake(graded):
