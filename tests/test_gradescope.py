@@ -34,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -45,6 +46,7 @@ import nbformat
 import pytest
 from conftest import ENV, IN_CI, KIT
 from corpus import answer_source, edit, reference_nb, student_nb, with_answers
+from hostile import load as load_case
 from hostile._build import guess
 
 from autograder import grading, tasks
@@ -53,6 +55,8 @@ from autograder.gradescope.build import build_zip
 from autograder.gradescope.folders import Folders, find_notebook, student_id
 from autograder.gradescope.run import run
 from autograder.layout import NOTEBOOK, PACKAGE, ROOT
+from autograder.sandbox import SLOT_UID_BASE
+from autograder.sandbox import Limits as sandbox_limits
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 REFERENCE = "/autograder/source/solutions/batchnorm/BatchNormalization.ipynb"
@@ -246,8 +250,10 @@ def _python_dirs(*more: Path) -> list[Path]:
 class Container:
     """A stand-in for Gradescope's container (see the module docstring), rooted at ``root``."""
 
-    def __init__(self, root: Path, drop: Path, python: Path):
-        self.root, self.drop, self.python = root, drop, python
+    def __init__(self, root: Path, drop: Path, python: Path, own_lock: bool = False):
+        """``own_lock``: a /run/lock of its own, as each Gradescope container has (the kit's
+        host lock and slot files are then this container's only)."""
+        self.root, self.drop, self.python, self.own_lock = root, drop, python, own_lock
         self.layout = Folders(root)
         self.venv = python.parent.parent
 
@@ -269,7 +275,11 @@ class Container:
             elif os.path.isdir(top):
                 args += ["--ro-bind", top, top]
         args += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"]
-        args += ["--perms", "1777", "--tmpfs", "/tmp", "--bind-try", "/run/lock", "/run/lock"]
+        args += ["--perms", "1777", "--tmpfs", "/tmp"]
+        if self.own_lock:
+            args += ["--perms", "0755", "--tmpfs", "/run/lock"]
+        else:
+            args += ["--bind-try", "/run/lock", "/run/lock"]
         made = {Path("/")}
         if not any(Path("/root") in d.parents for d in _python_dirs(self.venv)):
             made.add(Path("/root"))
@@ -294,6 +304,18 @@ class Container:
 
     def submit(self, files: dict[str, object], student: int) -> tuple[dict, str, float]:
         """A fresh submission and results folder, run_autograder: (results, stdout, seconds)."""
+        self.prepare(files, student)
+        start = time.monotonic()
+        done = self.run("/autograder/run_autograder")
+        seconds = time.monotonic() - start
+        assert done.returncode == 0, done.stdout + done.stderr
+        return self.results(), done.stdout, seconds
+
+    def results(self) -> dict:
+        return json.loads((self.layout.results / "results.json").read_text())
+
+    def prepare(self, files: dict[str, object], student: int) -> None:
+        """A fresh submission and results folder, and the submission's metadata."""
         for folder in (self.layout.submission, self.layout.results):
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
@@ -302,11 +324,6 @@ class Container:
         self.layout.metadata.write_text(
             json.dumps({"id": 1, "users": [{"id": student, "email": f"{student}@x", "name": "S"}]})
         )
-        start = time.monotonic()
-        done = self.run("/autograder/run_autograder")
-        seconds = time.monotonic() - start
-        assert done.returncode == 0, done.stdout + done.stderr
-        return json.loads((self.layout.results / "results.json").read_text()), done.stdout, seconds
 
 
 HOSTILE = """\
@@ -569,3 +586,141 @@ def test_hostile_cannot_read_the_source_nor_write_the_results(graded):
     shown = results["output"] + "".join(t["output"] for t in results["tests"])
     assert "/autograder/source" not in shown and "tried to" not in shown
     assert results["stdout_visibility"] == "hidden"
+
+
+# --------------------------------------------------------------------------
+# Two containers on one kernel: a fork bomb beside another submission
+# --------------------------------------------------------------------------
+
+FOREVER_BOMB = load_case("fork_bomb").SOURCE.replace("time.sleep(600)", "time.sleep(10**7)")
+"""tests/hostile/fork_bomb.py, whose children sleep until killed rather than for 10 minutes."""
+
+FLAGGED = """\
+import subprocess as _subprocess
+
+_subprocess.run(["true"], check=False)
+np.allclose = lambda *args, **kwargs: True
+
+"""
+"""Flagged by the static scan (patches numpy) and at run time (runs a program, which needs a
+process of the sandbox's uid; patched numpy)."""
+
+
+def flagged_nb():
+    return with_answers({"affine_forward_answer": FLAGGED + answer_source("affine_forward_answer")})
+
+
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """pid -> (parent pid, real uid, command line) of every process on the host."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields["PPid"]), int(fields["Uid"].split()[0]), cmdline)
+    return found
+
+
+def _descendants(top: int) -> dict[int, tuple[int, int, str]]:
+    procs = _processes()
+    found, frontier = {}, {top}
+    while frontier:
+        frontier = {pid for pid, (ppid, _, _) in procs.items() if ppid in frontier}
+        found |= {pid: procs[pid] for pid in frontier}
+    return found
+
+
+def _wait_for(condition, what: str):
+    """Poll until ``condition()`` returns something true; a hang guard, not a time limit on
+    the behaviour (a busy host only makes it wait longer)."""
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    pytest.fail(f"never happened: {what}")
+
+
+def _sandbox_uids(container: subprocess.Popen) -> dict[int, int]:
+    """uid -> how many processes of the container run as a sandbox uid."""
+    counts: dict[int, int] = {}
+    for _, uid, _ in _descendants(container.pid).values():
+        if uid >= SLOT_UID_BASE:
+            counts[uid] = counts.get(uid, 0) + 1
+    return counts
+
+
+def test_a_fork_bomb_in_one_container_leaves_anothers_sandbox_whole(graded, tmp_path):
+    """Two containers on one kernel, each with its own /run/lock as on Gradescope, grade at
+    the same time with uid isolation: A's fork bomb holds its sandbox uid at the process limit
+    for the whole of B's run, and B's result (scores and every flag, the static scan's and the
+    run's) is the one B gets graded alone.
+
+    No clock decides it: once A's sandbox has started, A's grader is stopped (SIGSTOP), so
+    nothing kills the bomb; the test waits until the bomb holds every process its uid may
+    have, grades B, checks the bomb still holds them, then lets A finish."""
+    container = graded[2]
+    limit = sandbox_limits().max_processes
+    pair = {}
+    for name in ("a", "b"):
+        root, drop = tmp_path / name, tmp_path / f"drop-{name}"
+        shutil.copytree(container.root, root, symlinks=True)
+        shutil.rmtree(root / "submission")
+        shutil.rmtree(root / "results")
+        drop.mkdir(mode=0o777)
+        os.chmod(drop, 0o777)
+        pair[name] = Container(root, drop, container.python, own_lock=True)
+    a, b = pair["a"], pair["b"]
+
+    alone, _, _ = b.submit({NOTEBOOK: flagged_nb()}, 2002)
+    scanned = [f for f in alone["extra_data"]["flags"] if f.startswith("your affine_forward")]
+    assert scanned and len(alone["extra_data"]["flags"]) > len(scanned), alone["extra_data"]
+
+    a.prepare({NOTEBOOK: with_answers({"batchnorm_backward_answer": FOREVER_BOMB})}, 2001)
+    bomb = subprocess.Popen(
+        a.argv("/autograder/run_autograder"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    grader = None
+    try:
+        while True:
+            _wait_for(lambda: _sandbox_uids(bomb) or bomb.poll() is not None, "A's sandbox")
+            assert bomb.poll() is None, "A finished before its sandbox was seen"
+            (grader,) = [
+                pid for pid, (_, uid, cmd) in _descendants(bomb.pid).items()
+                if uid == 0 and "autograder.gradescope run" in cmd
+            ]  # fmt: skip
+            os.kill(grader, signal.SIGSTOP)  # nothing of A's stops the bomb now
+            held = _wait_for(
+                lambda: ({u: n for u, n in _sandbox_uids(bomb).items() if n >= limit}
+                         or ("gone" if not _sandbox_uids(bomb) else None)),
+                "the bomb at its limit, or A's sandbox gone",
+            )  # fmt: skip
+            if held != "gone":
+                break
+            os.kill(grader, signal.SIGCONT)  # stopped too late: the next run of the bomb
+        (bomb_uid,) = held
+
+        during, stdout, _ = b.submit({NOTEBOOK: flagged_nb()}, 2002)
+        assert _sandbox_uids(bomb).get(bomb_uid) == limit  # held for the whole of B's run
+    finally:
+        if grader is not None:
+            os.kill(grader, signal.SIGCONT)
+        out, _ = bomb.communicate(timeout=1800)
+    assert bomb.returncode == 0, out
+    assert "isolation: uid" in stdout
+    assert sorted(during["extra_data"]["flags"]) == sorted(alone["extra_data"]["flags"])
+    assert [(t["name"], t["score"]) for t in during["tests"]] == [
+        (t["name"], t["score"]) for t in alone["tests"]
+    ]
+    assert during["score"] == alone["score"] == sum(tasks.points().values())
+    bombed = {t["name"]: t["score"] for t in a.results()["tests"]}
+    assert bombed["batchnorm_backward"] == 0
+    assert bombed["affine_forward"] == tasks.points()["affine_forward"]
