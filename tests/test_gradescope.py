@@ -724,3 +724,94 @@ def test_a_fork_bomb_in_one_container_leaves_anothers_sandbox_whole(graded, tmp_
     bombed = {t["name"]: t["score"] for t in a.results()["tests"]}
     assert bombed["batchnorm_backward"] == 0
     assert bombed["affine_forward"] == tasks.points()["affine_forward"]
+
+
+# --------------------------------------------------------------------------
+# setup.sh's Python 3.11 on Ubuntu: the PPA, else Ubuntu's own, else a standalone CPython
+# --------------------------------------------------------------------------
+
+STAND_INS = {
+    # what the image has: apt-get, add-apt-repository, its own python3 (for venv)
+    "apt-get": """
+case "$*" in
+  *python3.11*)
+    if [ -e "$STATE/ppa" ] || [ -z "$NO_ARCHIVE_311" ]; then
+      cp "$TEMPLATES/python3.11" "$BIN/python3.11"; exit 0
+    fi
+    echo "E: Unable to locate package python3.11" >&2; exit 100 ;;
+esac""",
+    "add-apt-repository": """
+[ -n "$NO_PPA" ] && { echo "Cannot add PPA: Launchpad unreachable" >&2; exit 1; }
+touch "$STATE/ppa" """,
+    "python3": """
+[ "$1 $2" = "-m venv" ] && mkdir -p "$3/bin" && cp "$TEMPLATES/pip-python" "$3/bin/python" """,
+}
+TEMPLATES = {
+    # what they install: a Python 3.11 (this test's), a venv's python whose pip installs uv,
+    # uv, which installs a standalone CPython (this test's Python again) and finds it
+    "python3.11": 'exec "$REAL_PYTHON" "$@"',
+    "pip-python": '[ "$1 $2 $3" = "-m pip install" ] && cp "$TEMPLATES/uv" "$(dirname "$0")/uv"',
+    "uv": """
+found="$UV_PYTHON_INSTALL_DIR/cpython-3.11-linux/bin/python3.11"
+case "$1 $2" in
+  "python install") mkdir -p "$(dirname "$found")" && cp "$TEMPLATES/python3.11" "$found" ;;
+  "python find") echo "$found" ;;
+esac""",
+}
+
+
+def _stand_in(path: Path, name: str, body: str) -> None:
+    path.write_text(f'#!/bin/bash\necho "{name} $*" >> "$LOG"\n{body}\n')
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("fails", "chosen", "tried"),
+    [
+        ((), "the deadsnakes PPA", ["add-apt-repository -y ppa:deadsnakes/ppa"]),
+        (("NO_PPA",), "Ubuntu's archive", ["add-apt-repository", "apt-get install"]),
+        (("NO_PPA", "NO_ARCHIVE_311"), "standalone", ["pip install", "uv python install 3.11"]),
+    ],
+)
+def test_setup_finds_python_311_on_ubuntu_when_launchpad_is_down(tmp_path, fails, chosen, tried):
+    """setup.sh's chain on Ubuntu, with stand-ins for apt-get, add-apt-repository, the image's
+    python3 and uv (this machine reaches neither Launchpad nor Ubuntu's archive nor uv's
+    Python downloads): the first of the PPA, Ubuntu's own python3.11, a standalone CPython
+    through uv that works is the one the venv is made with."""
+    bin_dir, templates, state = tmp_path / "bin", tmp_path / "templates", tmp_path / "state"
+    for folder in (bin_dir, templates, state):
+        folder.mkdir()
+    for name, body in STAND_INS.items():
+        _stand_in(bin_dir / name, name, body)
+    for name, body in TEMPLATES.items():
+        _stand_in(templates / name, name, body)
+    for tool in ("rm", "mkdir", "chmod", "dirname", "touch", "cp", "cat"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    (tmp_path / "os-release").write_text('ID=ubuntu\nVERSION_ID="22.04"\n')
+    log = tmp_path / "log"
+    env = {
+        "PATH": str(bin_dir), "LOG": str(log), "STATE": str(state), "BIN": str(bin_dir),
+        "TEMPLATES": str(templates), "REAL_PYTHON": sys.executable,
+        "OS_RELEASE": str(tmp_path / "os-release"),
+        "AUTOGRADER_GRADESCOPE_KIT": str(tmp_path / "kit"),
+        **{f: "1" for f in fails},
+    }  # fmt: skip
+    setup = PACKAGE / "gradescope" / "files" / "setup.sh"
+    done = subprocess.run(
+        ["/bin/bash", "-c", f'. "{setup}" && python311'],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr + log.read_text()
+    found = Path(done.stdout.strip())
+    assert found.is_file()
+    assert chosen in done.stderr, done.stderr
+    calls = log.read_text()
+    for call in tried:
+        assert call in calls, calls
+    if "NO_PPA" in fails:
+        assert "the deadsnakes PPA failed" in done.stderr
+    if "NO_ARCHIVE_311" in fails:
+        assert found == tmp_path / "kit" / "python" / "cpython-3.11-linux" / "bin" / "python3.11"
+    ran = subprocess.run([found, "-c", "import sys; print(sys.version_info[:2])"], env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert ran.stdout.strip() == "(3, 11)"

@@ -28,7 +28,7 @@ umask 022
 
 ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
-KIT=/opt/batchnorm-kit
+KIT="${AUTOGRADER_GRADESCOPE_KIT:-/opt/batchnorm-kit}"  # moved only by the kit's test
 VENV="$KIT/venv"
 
 # The Python 3.11 to make the venv with, on stdout; how it was found, on stderr.
@@ -87,28 +87,35 @@ python311() {
     echo "$found"
 }
 
-if [ -n "${AUTOGRADER_GRADESCOPE_PYTHON:-}" ]; then
-    PYTHON="$AUTOGRADER_GRADESCOPE_PYTHON"
-    echo "setup.sh: using $PYTHON (AUTOGRADER_GRADESCOPE_PYTHON): nothing installed"
-else
-    PY311="$(python311)"
-    mkdir -p "$KIT"
-    chmod 0755 "$KIT"
-    "$PY311" -m venv "$VENV"
-    # --require-hashes: every package and its version is the lock's, checked by its hash;
-    # --no-deps: the lock is complete, nothing else is resolved.
-    "$VENV/bin/python" -m pip install --no-cache-dir --require-hashes --no-deps \
-        -r "$SOURCE/requirements/grading.txt"
-    PYTHON="$VENV/bin/python"
+main() {
+    if [ -n "${AUTOGRADER_GRADESCOPE_PYTHON:-}" ]; then
+        PYTHON="$AUTOGRADER_GRADESCOPE_PYTHON"
+        echo "setup.sh: using $PYTHON (AUTOGRADER_GRADESCOPE_PYTHON): nothing installed"
+    else
+        PY311="$(python311)"
+        mkdir -p "$KIT"
+        chmod 0755 "$KIT"
+        "$PY311" -m venv "$VENV"
+        # --require-hashes: every package and its version is the lock's, checked by its hash;
+        # --no-deps: the lock is complete, nothing else is resolved.
+        "$VENV/bin/python" -m pip install --no-cache-dir --require-hashes --no-deps \
+            -r "$SOURCE/requirements/grading.txt"
+        PYTHON="$VENV/bin/python"
+    fi
+
+    # The folder's mode is the wall: the files inside keep theirs (the grader copies the code the
+    # sandbox runs, the runner and the given helpers, out of it with their modes).
+    chown -R root:root "$SOURCE"
+    chmod 0700 "$SOURCE"
+    mkdir -p "$ROOT/results"
+    chown root:root "$ROOT/results"
+    chmod 0755 "$ROOT/results"
+
+    cd "$SOURCE"
+    PYTHONPATH="$SOURCE" MPLCONFIGDIR="$SOURCE/.matplotlib" "$PYTHON" -m autograder.gradescope check
+}
+
+# Sourced (the kit's test of the Python chain), it only defines the functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main
 fi
-
-# The folder's mode is the wall: the files inside keep theirs (the grader copies the code the
-# sandbox runs, the runner and the given helpers, out of it with their modes).
-chown -R root:root "$SOURCE"
-chmod 0700 "$SOURCE"
-mkdir -p "$ROOT/results"
-chown root:root "$ROOT/results"
-chmod 0755 "$ROOT/results"
-
-cd "$SOURCE"
-PYTHONPATH="$SOURCE" MPLCONFIGDIR="$SOURCE/.matplotlib" "$PYTHON" -m autograder.gradescope check
