@@ -89,7 +89,9 @@ def repair(nb: Any) -> list[str]:
             )
         for key in ("nbgrader", "editable", "deletable"):
             if key in original.metadata and cell.metadata.get(key) != original.metadata[key]:
-                if key == "nbgrader" and _graded_change(cell.metadata[key], original.metadata[key]):
+                if key == "nbgrader" and _graded_change(
+                    cell.metadata.get(key), original.metadata[key]
+                ):
                     notes.append(f"the nbgrader metadata of {gid} was changed: restored")
                 cell.metadata[key] = copy.deepcopy(original.metadata[key])
     return notes

@@ -87,3 +87,18 @@ def test_a_change_grading_reads_is_a_note(key, value):
     cell.metadata["nbgrader"][key] = value
     assert repair(nb) == [f"the nbgrader metadata of {gid} was changed: restored"]
     assert cell.metadata["nbgrader"] == original
+
+
+def test_a_retyped_graded_cell_gets_its_type_and_metadata_back():
+    nb = release()
+    index, cell = next(
+        (i, c) for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    )  # fmt: skip
+    gid = cell.metadata["nbgrader"]["grade_id"]
+    original = copy.deepcopy(cell.metadata["nbgrader"])
+    nb.cells[index] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+    notes = repair(nb)
+    assert any(f"the cell {gid} was turned into markdown" in n for n in notes), notes
+    assert nb.cells[index].cell_type == "code"
+    assert nb.cells[index].metadata["nbgrader"] == original
