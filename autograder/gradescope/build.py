@@ -2,7 +2,8 @@
 
 ``setup.sh`` and ``run_autograder`` at the zip's root (from ``files/``), beside what grading
 needs: the kit's code (the whole ``autograder/`` package), the source and the release of the
-assignment, ``nbgrader_config.py``, the pins (``requirements.txt``) and the grading secret,
+assignment, ``nbgrader_config.py``, grading's lock (``requirements/grading.txt``: the image
+installs only what grading imports) and the grading secret,
 which seeds each student's hidden inputs so that a regrade gives the same grade (the same secret
 as ``OUT/grading_secret`` gives ``grade`` the same grades). The zip is byte-stable: the same
 files and secret give the same bytes.
@@ -10,6 +11,7 @@ files and secret give the same bytes.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import zipfile
@@ -19,13 +21,15 @@ from .. import tasks
 from ..access import Access, atomic_file
 from ..grading.inputs import load_secret
 from ..layout import PACKAGE, RELEASE_DIR, ROOT, SOURCE_DIR
-from . import FILES, SECRET
+from . import FILES, SECRET, SETTINGS, VISIBILITIES
 
+GRADING_LOCK = "requirements/grading.txt"
+"""The packages the image installs (setup.sh), hash-checked: grading's layer only."""
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: a rebuild gives the same bytes
 _SKIPPED = {"__pycache__", ".ipynb_checkpoints"}
 
 
-def zip_members(secret: bytes) -> dict[str, tuple[bytes, int]]:
+def zip_members(secret: bytes, visibility: str | None = None) -> dict[str, tuple[bytes, int]]:
     """Name in the zip -> (content, mode): the scripts at the root, then what grading needs.
 
     The kit's package goes in as ``autograder/``, and the course (``nbgrader_config.py``, the
@@ -41,7 +45,8 @@ def zip_members(secret: bytes) -> dict[str, tuple[bytes, int]]:
         "setup.sh": ((FILES / "setup.sh").read_bytes(), 0o755),
         "run_autograder": ((FILES / "run_autograder").read_bytes(), 0o755),
         SECRET: (secret, 0o600),
-        "requirements.txt": ((PACKAGE.parent / "requirements.txt").read_bytes(), 0o644),
+        SETTINGS: (json.dumps({"visibility": visibility}).encode(), 0o644),
+        GRADING_LOCK: ((PACKAGE.parent / GRADING_LOCK).read_bytes(), 0o644),
         "nbgrader_config.py": ((ROOT / "nbgrader_config.py").read_bytes(), 0o644),
     }
     for folder, top in ((PACKAGE, PACKAGE.parent), (SOURCE_DIR, ROOT), (RELEASE_DIR, ROOT)):
@@ -66,7 +71,7 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def build_zip(out: Path, secret_path: Path | None = None) -> Path:
+def build_zip(out: Path, secret_path: Path | None = None, visibility: str | None = None) -> Path:
     """Write the autograder zip to ``out``; the secret is read from ``secret_path`` (default:
     ``out`` with the suffix ``.secret``), made on first use. Returns the secret's path.
 
@@ -74,8 +79,10 @@ def build_zip(out: Path, secret_path: Path | None = None) -> Path:
     like the secret), whatever the umask. The modes of its members are the image's own (above).
     """
     secret_path = secret_path or out.with_suffix(".secret")
+    if visibility not in (None, *VISIBILITIES):
+        raise ValueError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
     secret = load_secret(secret_path)
-    members = zip_members(secret)
+    members = zip_members(secret, visibility)
     with (
         atomic_file(out, mode=0o600, access=Access()) as f,
         zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as archive,
@@ -96,10 +103,10 @@ def outline() -> tuple[dict[str, float], dict[str, float]]:
     return tasks.points(), manual_points()
 
 
-def main(out: Path, secret_path: Path | None) -> int:
+def main(out: Path, secret_path: Path | None, visibility: str | None = None) -> int:
     """Write the zip, and print the outline to enter on Gradescope."""
     existed = (secret_path or out.with_suffix(".secret")).exists()
-    secret_path = build_zip(out, secret_path)
+    secret_path = build_zip(out, secret_path, visibility)
     autograded, manual = outline()
     print(
         f"wrote {out} ({out.stat().st_size // 1024} KiB): setup.sh and run_autograder at its root"

@@ -6,6 +6,12 @@ assignment knows gets the release's metadata back (the last copy keeps it, as nb
 DeduplicateIds does), a cell whose type was changed gets its type back, and metadata the
 assignment does not know is dropped, so the cell counts as the student's own. The same repair
 runs in the grader and as nbgrader's first sanitize step, so both see the same notebook.
+
+Only a change that grading would read differently is a note (``GRADED_KEYS``: the points, whether
+a cell is graded, an answer, locked, a task, its id). The rest of nbgrader's record (the
+checksum and cell type ``generate_assignment`` adds, the schema version, JupyterLab's
+``editable`` and ``deletable``) is restored without a word: the instructor's own source
+notebook, which has none of the release's checksums, reads clean.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from typing import Any
 import nbformat
 
 from ..layout import RELEASE_NOTEBOOK
+
+GRADED_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
+"""The keys of a cell's nbgrader metadata that grading reads: a change to one is a note."""
 
 
 @functools.cache
@@ -80,7 +89,21 @@ def repair(nb: Any) -> list[str]:
             )
         for key in ("nbgrader", "editable", "deletable"):
             if key in original.metadata and cell.metadata.get(key) != original.metadata[key]:
-                if key == "nbgrader":
+                if key == "nbgrader" and _graded_change(
+                    cell.metadata.get(key), original.metadata[key]
+                ):
                     notes.append(f"the nbgrader metadata of {gid} was changed: restored")
                 cell.metadata[key] = copy.deepcopy(original.metadata[key])
     return notes
+
+
+def _graded_change(mine: Any, release: dict) -> bool:
+    """Whether ``mine`` differs from the release's metadata in a key grading reads (a missing
+    ``points`` is 0 and a missing flag false, as nbgrader reads them)."""
+    if not isinstance(mine, dict):
+        return True
+    for key in GRADED_KEYS:
+        default = 0 if key == "points" else (None if key == "grade_id" else False)
+        if mine.get(key, default) != release.get(key, default):
+            return True
+    return False
