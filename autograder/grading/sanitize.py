@@ -22,7 +22,7 @@ from typing import Any
 
 import nbformat
 
-from ..layout import RELEASE_NOTEBOOK
+from ..layout import RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 GRADED_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
 """The keys of a cell's nbgrader metadata that grading reads: a change to one is a note."""
@@ -32,6 +32,19 @@ GRADED_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
 def _release_cells() -> dict[str, Any]:
     nb = nbformat.read(RELEASE_NOTEBOOK, as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+@functools.cache
+def _instructor_sources() -> dict[str, set[str]]:
+    """grade_id -> the sources the instructor gave a cell: the release's, and the source
+    notebook's (``make release`` writes some cells anew, e.g. the helpers cell's digest)."""
+    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    found = {gid: {c.source} for gid, c in _release_cells().items()}
+    for cell in nb.cells:
+        gid = _grade_id(cell)
+        if gid in found:
+            found[gid].add(cell.source)
+    return found
 
 
 def _grade_id(cell):
@@ -82,7 +95,7 @@ def repair(nb: Any) -> list[str]:
             replacement["id"] = cell.get("id", replacement["id"])
             nb.cells[index] = cell = replacement
         meta = original.metadata["nbgrader"]
-        if meta.get("locked") and cell.source != original.source:
+        if meta.get("locked") and cell.source not in _instructor_sources()[gid]:
             notes.append(
                 f"the cell {gid} was edited: the instructor's cells are restored and "
                 "check cells are not run at grading (hidden checks are)"
