@@ -1,18 +1,34 @@
-# The kit's chores. Every target bootstraps .venv from the pins first.
+# The kit's chores. Every target bootstraps .venv from the locks first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+# The three layers (requirements/*.in), each locked with its hashes (requirements/*.txt):
+# what students run, what grading imports, everything else. make's .venv has all three.
+LAYERS := students grading dev
+LOCKS := $(foreach layer,$(LAYERS),requirements/$(layer).txt)
 # nbgrader shells out to alembic: the venv's scripts come first on PATH.
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-fast test-browser realcode release course lint format bench-notebook bench-grading stress doctor cifar10 clean
+.PHONY: lock demo test test-fast test-browser realcode release course lint format bench-notebook bench-grading stress doctor cifar10 clean
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# Every package from the locks, hash-checked; then the kit itself, editable (an editable
+# install cannot be hash-checked: it adds no package, and builds with the locked setuptools).
+$(VENV)/.installed: $(LOCKS) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+## lock: write requirements/{students,grading,dev}.txt from the .in files (uv; every package
+## pinned with its hashes, for Python >= 3.11.0 on any OS); a lock keeps its versions unless
+## its .in asks for others (UPGRADE=1 takes the newest each .in admits)
+lock: $(VENV)/.installed
+	cd requirements && for layer in $(LAYERS); do \
+	    $(BIN)/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	        $(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" \
+	        -o $$layer.txt $$layer.in || exit 1; \
+	done
 
 ## demo: grade example submissions (reference, blank release, typical mistakes) into demo-out/
 demo: $(VENV)/.installed

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from .gradescope import VISIBILITIES
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
     gradescope.add_argument(
         "--secret", type=Path, help="grading secret (default: OUT with suffix .secret; made once)"
+    )
+    gradescope.add_argument(
+        "--visibility",
+        choices=VISIBILITIES,
+        help="when students see the tests (results.json's visibility; default: each test "
+        "visible as soon as it ran)",
     )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
@@ -216,7 +224,7 @@ def refusals():
 def gradescope_command(args) -> int:
     from .gradescope.build import main
 
-    return main(args.out, args.secret)
+    return main(args.out, args.secret, args.visibility)
 
 
 def report_command(args) -> int:

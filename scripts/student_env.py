@@ -3,13 +3,14 @@
     python scripts/student_env.py           # the whole environment (sys.prefix): a student image
     python scripts/student_env.py --user    # only this user's Jupyter configuration
 
-Run it with the environment's own Python after installing the pins (``environment.yml`` or
-``requirements.txt``). It disables and locks nbgrader's Formgrader, Create Assignment and Course
-List plugins with JupyterLab's own commands (``jupyter labextension disable`` and ``lock``:
-since JupyterLab 4.1 a plugin that is only disabled can be enabled again from the Plugin Manager),
-and turns their server extensions off (``ServerApp.jpserver_extensions``). Students keep the
-Assignments tab (fetch, submit, fetch feedback) and the Validate button. The instructor's
-environment (``make``'s ``.venv``) is left as it is: it keeps every tool.
+Run it with the environment's own Python after installing the students' lock
+(``environment.yml`` or ``requirements/students.txt``). It disables and locks nbgrader's
+Formgrader, Create Assignment and Course List plugins with JupyterLab's own commands
+(``jupyter labextension disable`` and ``lock``: since JupyterLab 4.1 a plugin that is only
+disabled can be enabled again from the Plugin Manager), and turns their server extensions off
+(``ServerApp.jpserver_extensions``). Students keep the Assignments tab (fetch, submit, fetch
+feedback) and the Validate button. The instructor's environment (``make``'s ``.venv``) is left
+as it is: it keeps every tool.
 
 With ``--user`` it also marks locked (read-only) cells visibly: a stripe and the word "locked"
 (``custom/custom.css`` with ``LabApp.custom_css``), and where no nbgrader exchange can be

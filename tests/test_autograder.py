@@ -56,7 +56,7 @@ def graded(tmp_path_factory, reference_nb):
         # and a mode other than train or test runs test mode: part of batchnorm_forward_test
         ('    elif mode == "test":', "    else:"),
         (
-            "    else:\n        raise ValueError(f\"Invalid forward batchnorm mode {mode!r}: use "
+            '    else:\n        raise ValueError(f"Invalid forward batchnorm mode {mode!r}: use '
             "'train' or 'test'\")\n",
             "",
         ),

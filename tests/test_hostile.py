@@ -157,3 +157,46 @@ def test_honest_submission_keeps_full_marks(batch, name):
 def test_hostile_submission_gets_what_it_deserves(batch, name):
     rows = {r["student_id"]: r for r in batch["rows"]}
     assert problems(name, rows, batch["results"], batch["run"].stdout) == []
+
+
+def test_a_scan_that_cannot_run_is_a_staff_flag(tmp_path, monkeypatch):
+    """The static scan runs in a child of the runner; when that fork fails (here: another
+    holder of the sandbox's uid keeps it at its process limit, as another container's fork
+    bomb did when every container's sandbox was uid 61000), the grade goes on and the flags
+    say the scan could not run, instead of the scan's flags vanishing in silence."""
+    import contextlib
+    import os
+
+    import nbformat
+    from hostile._build import submission
+
+    from autograder import grading, sandbox
+    from autograder.sandbox import host, launch
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root: the sandbox's uid is a real uid only as root")
+    nb = submission({load("patch_numpy").GID: load("patch_numpy").PATCH + "x = 1\n"})
+    nbformat.validate(nb)
+    alone = grading.grade_notebook(nb, seed=7, label="scan-alone")
+
+    uid = host.random_uid()
+    held = sandbox.Limits().max_processes - 1  # the runner itself is the last one allowed
+    holders = [
+        subprocess.Popen(["sleep", "infinity"], user=uid, group=uid, extra_groups=[])
+        for _ in range(held)
+    ]
+    monkeypatch.setattr(launch, "slot", lambda unique=False: contextlib.nullcontext(uid))
+    try:
+        starved = grading.grade_notebook(nb, seed=7, label="scan-starved")
+    finally:
+        for holder in holders:
+            holder.kill()
+            holder.wait()
+    scan = {f for f in alone.flags if f.startswith("your batchnorm_backward_answer cell: ")}
+    assert scan, alone.flags  # what the scan finds when it runs
+    not_run = "the static scan could not run: its process could not be started ([Errno 11] "
+    assert [f for f in starved.flags if f.startswith(not_run)], starved.flags
+    assert set(starved.flags) == set(alone.flags) - scan | {
+        f for f in starved.flags if f.startswith(not_run)
+    }  # the run's own flags are all there; only the scan's are missing, and that is said
+    assert starved.total == alone.total  # the grade went on

@@ -120,7 +120,7 @@ def test_the_gradescope_zip_and_its_secret_are_private(graded):
     with zipfile.ZipFile(zipped) as archive:  # the image's own modes, unchanged
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    assert modes["grading_secret"] == 0o600 and modes["requirements.txt"] == 0o644
+    assert modes["grading_secret"] == 0o600 and modes["requirements/grading.txt"] == 0o644
 
 
 @needs_bubblewrap

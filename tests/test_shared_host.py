@@ -76,7 +76,9 @@ def host():
             as_student(student, "submit", ASSIGNMENT)
 
         instructor("nbgrader", "collect", ASSIGNMENT, cwd=course)
-        instructor(*KIT, "grade", ".", "--out", f"graded/{ASSIGNMENT}", "--workers", "2", cwd=course)
+        instructor(
+            *KIT, "grade", ".", "--out", f"graded/{ASSIGNMENT}", "--workers", "2", cwd=course
+        )
         instructor("nbgrader", "release_feedback", ASSIGNMENT, cwd=course)
         fetched = {s.name: as_student(s, "fetch_feedback", ASSIGNMENT) for s in (first, second)}
         yield {"base": base, "course": course, "first": first, "second": second, "log": fetched}

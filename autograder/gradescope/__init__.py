@@ -12,7 +12,10 @@ every submission, both as root. ``setup.sh`` ends with ``python -m autograder.gr
 
 1. Lock down (``folders.py``): ``source/`` owned by root, mode 0700 (the student's code cannot
    read the reference, the hidden-input generator or the secret); ``results/`` owned by root,
-   not writable by others (it cannot write the results).
+   not writable by others (it cannot write the results); ``submission_metadata.json`` (the
+   students' names, emails, ids, earlier submissions and their results) owned by root, mode
+   0600, before any student code runs: root reads what it needs from it, the student's code
+   reads nothing of it.
 2. Isolation, chosen and stated, never fallen back to: ``Isolation.UID``. The container is
    the per-submission boundary and bubblewrap may not work inside it, so the student's code
    runs as an unprivileged uid of its own with resource limits, killed with every process of
@@ -43,6 +46,12 @@ ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 FILES = Path(__file__).resolve().parent / "files"
 """``setup.sh`` and ``run_autograder``, the zip's root."""
+SETTINGS = "gradescope.json"
+"""The build's choices that run_autograder reads (in the zip, so in ``/autograder/source``):
+``visibility``."""
+VISIBILITIES = ("visible", "after_due_date", "after_published")
+"""What ``--visibility`` may set: when students see the tests (results.json's top-level
+``visibility``, and each test's). Without it, every test is ``visible`` as soon as it ran."""
 SECRET = "grading_secret"
 """Name of the grading secret in the zip (so in ``/autograder/source``)."""
 EXIT_NOT_GRADED = 3

@@ -45,8 +45,8 @@ class Found:
 
 
 def lock_down(folders: Folders) -> None:
-    """Make the source unreadable and the results unwritable for every user but root, and
-    check it (OSError if it cannot be done)."""
+    """Make the source and the submission's metadata unreadable and the results unwritable for
+    every user but root, and check it (OSError if it cannot be done)."""
     os.chown(folders.source, 0, 0)
     os.chmod(folders.source, 0o700)
     folders.results.mkdir(exist_ok=True)
@@ -56,6 +56,23 @@ def lock_down(folders: Folders) -> None:
         st = os.lstat(path)
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & forbidden:
             raise OSError(f"{path} is not a root-owned folder of mode {0o777 & ~forbidden:o}")
+    hide_metadata(folders)
+
+
+def hide_metadata(folders: Folders) -> None:
+    """``submission_metadata.json`` root's, mode 0600 (it holds the students' emails and ids,
+    their earlier submissions and results): OSError if it is there and cannot be hidden."""
+    try:
+        st = os.lstat(folders.metadata)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(f"{folders.metadata} is not a regular file")
+    os.chown(folders.metadata, 0, 0)
+    os.chmod(folders.metadata, 0o600)
+    st = os.lstat(folders.metadata)
+    if st.st_uid != 0 or st.st_mode & 0o077:
+        raise OSError(f"{folders.metadata} could not be made root's, mode 600")
 
 
 def find_notebook(folder: Path) -> Found:

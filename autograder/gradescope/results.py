@@ -18,8 +18,16 @@ from ..grading.feedback import task_text
 from .folders import Folders, Found
 
 
-def results_json(result: SubmissionResult, found: Found, student: str, seconds: float) -> dict:
-    """Gradescope's results.json for a graded student."""
+def results_json(
+    result: SubmissionResult,
+    found: Found,
+    student: str,
+    seconds: float,
+    visibility: str | None = None,
+) -> dict:
+    """Gradescope's results.json for a graded student; ``visibility`` (one of
+    ``VISIBILITIES``) says when students see the tests, at the top and on each test (default:
+    each test ``visible``, nothing at the top)."""
     notes = list(dict.fromkeys(found.notes + result.notes))
     lines = [
         f"Autograded: {result.total:g} / {result.max_total:g} points. The written answers are "
@@ -42,11 +50,13 @@ def results_json(result: SubmissionResult, found: Found, student: str, seconds: 
             "status": "passed" if r.score >= r.max_score else "failed",
             "output": task_text(task, r),
             "output_format": "text",
-            "visibility": "visible",
+            "visibility": visibility or "visible",
         }
         for number, (task, r) in enumerate(result.tasks.items(), 1)
     ]
+    chosen = {"visibility": visibility} if visibility else {}
     return {
+        **chosen,
         "score": result.total,
         "execution_time": round(seconds),
         "output": "\n".join(lines),

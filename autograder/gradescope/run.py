@@ -12,6 +12,7 @@ stderr are in the stdout.
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from pathlib import Path
@@ -19,7 +20,8 @@ from pathlib import Path
 from .. import grading, sandbox
 from ..grading import GraderFault, SubmissionResult
 from ..grading.inputs import load_secret
-from . import EXIT_NOT_GRADED, ISOLATION, SECRET
+from ..layout import UnknownAssignment, use
+from . import EXIT_NOT_GRADED, ISOLATION, SECRET, SETTINGS, VISIBILITIES
 from .folders import Folders, Found, find_notebook, lock_down, student_id
 from .results import not_graded_json, results_json, write_results
 
@@ -95,11 +97,32 @@ def _grade_and_describe(folders: Folders, start: float) -> tuple[dict, Submissio
     print(
         f"isolation: {ISOLATION.value} (the student's code runs as an unprivileged uid of "
         f"its own, with resource limits; {folders.source} is root's, mode 700; "
-        f"{folders.results} is root's, mode 755)"
+        f"{folders.results} is root's, mode 755; {folders.metadata.name} is root's, mode 600)"
     )
+    chosen = settings(folders)
+    if chosen.get("assignment"):
+        try:
+            use(chosen["assignment"])
+        except UnknownAssignment as exc:
+            raise GraderFault(f"{SETTINGS} in the autograder zip: {exc}") from exc
     student, whence = student_id(folders.metadata)
     print(f"student: {student} ({whence})")
     found = find_notebook(folders.submission)
     print(f"notebook: {found.notebook or 'none'}")
     result = grade(folders, found, student)
-    return results_json(result, found, student, time.monotonic() - start), result
+    visibility = chosen.get("visibility")
+    print(f"visibility: {visibility or 'each test visible (the default)'}")
+    return results_json(result, found, student, time.monotonic() - start, visibility), result
+
+
+def settings(folders: Folders) -> dict:
+    """The build's choices (``SETTINGS``): {} in a zip without them."""
+    try:
+        chosen = json.loads((folders.source / SETTINGS).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise GraderFault(f"{SETTINGS} in the autograder zip cannot be read: {exc}") from exc
+    if chosen.get("visibility") not in (None, *VISIBILITIES):
+        raise GraderFault(f"{SETTINGS}: unknown visibility {chosen.get('visibility')!r}")
+    return chosen

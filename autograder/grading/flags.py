@@ -41,11 +41,16 @@ def type_flags(parts: dict[str, PartResult], part_task: dict[str, str]) -> set[s
     return flags
 
 
-def scan_flags(scanned: dict[str, list[str]], failed: dict[str, str]) -> set[str]:
-    """The static scan's flags, as the sandboxed scan reported them per cell."""
+def scan_flags(
+    scanned: dict[str, list[str]], failed: dict[str, str], not_run: str | None = None
+) -> set[str]:
+    """The static scan's flags, as the sandboxed scan reported them per cell; and, when it
+    could not run (``not_run``: why), a flag that says so, so that no flag is lost in silence."""
     flags = {f"{label}: {flag}" for label, found in scanned.items() for flag in found}
     if "scan" in failed:
         flags.add(f"your code could not be scanned: {failed['scan']}")
+    if not_run:
+        flags.add(f"the static scan could not run: {not_run}")
     return flags
 
 

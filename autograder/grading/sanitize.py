@@ -6,6 +6,12 @@ assignment knows gets the release's metadata back (the last copy keeps it, as nb
 DeduplicateIds does), a cell whose type was changed gets its type back, and metadata the
 assignment does not know is dropped, so the cell counts as the student's own. The same repair
 runs in the grader and as nbgrader's first sanitize step, so both see the same notebook.
+
+Only a change that grading would read differently is a note (``GRADED_KEYS``: the points, whether
+a cell is graded, an answer, locked, a task, its id). The rest of nbgrader's record (the
+checksum and cell type ``generate_assignment`` adds, the schema version, JupyterLab's
+``editable`` and ``deletable``) is restored without a word: the instructor's own source
+notebook, which has none of the release's checksums, reads clean.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ import nbformat
 
 from ..layout import current
 
+GRADED_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
+"""The keys of a cell's nbgrader metadata that grading reads: a change to one is a note."""
+
 
 def _release_cells() -> dict[str, Any]:
     return _cells_of(current().release_notebook)
@@ -27,6 +36,21 @@ def _release_cells() -> dict[str, Any]:
 def _cells_of(path) -> dict[str, Any]:
     nb = nbformat.read(path, as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def _instructor_sources() -> dict[str, set[str]]:
+    """grade_id -> the sources the instructor gave a cell: the release's, and the source
+    notebook's (``make release`` writes some cells anew, e.g. the helpers cell's digest)."""
+    return _sources_of(current().release_notebook, current().source_notebook)
+
+
+@functools.cache
+def _sources_of(release, source) -> dict[str, set[str]]:
+    found = {gid: {c.source} for gid, c in _cells_of(release).items()}
+    for gid, cell in _cells_of(source).items():
+        if gid in found:
+            found[gid].add(cell.source)
+    return found
 
 
 def _grade_id(cell):
@@ -77,14 +101,28 @@ def repair(nb: Any) -> list[str]:
             replacement["id"] = cell.get("id", replacement["id"])
             nb.cells[index] = cell = replacement
         meta = original.metadata["nbgrader"]
-        if meta.get("locked") and cell.source != original.source:
+        if meta.get("locked") and cell.source not in _instructor_sources()[gid]:
             notes.append(
                 f"the cell {gid} was edited: the instructor's cells are restored and "
                 "check cells are not run at grading (hidden checks are)"
             )
         for key in ("nbgrader", "editable", "deletable"):
             if key in original.metadata and cell.metadata.get(key) != original.metadata[key]:
-                if key == "nbgrader":
+                if key == "nbgrader" and _graded_change(
+                    cell.metadata.get(key), original.metadata[key]
+                ):
                     notes.append(f"the nbgrader metadata of {gid} was changed: restored")
                 cell.metadata[key] = copy.deepcopy(original.metadata[key])
     return notes
+
+
+def _graded_change(mine: Any, release: dict) -> bool:
+    """Whether ``mine`` differs from the release's metadata in a key grading reads (a missing
+    ``points`` is 0 and a missing flag false, as nbgrader reads them)."""
+    if not isinstance(mine, dict):
+        return True
+    for key in GRADED_KEYS:
+        default = 0 if key == "points" else (None if key == "grade_id" else False)
+        if mine.get(key, default) != release.get(key, default):
+            return True
+    return False

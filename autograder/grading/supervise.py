@@ -108,6 +108,7 @@ def run_student(plan_: Plan, inputs: dict, options: RunOptions) -> Outcome:
     cell_errors: dict[str, dict] = {}
     notes: list[str] = []
     scanned: dict[str, list[str]] = {}  # cell label -> the static scan's flags
+    scan_not_run: str | None = None  # why the static scan could not run, if it could not
     isolation_used = ""
     retried: set[str] = set()  # steps already given their retry alone
     generous: str | None = None
@@ -122,7 +123,7 @@ def run_student(plan_: Plan, inputs: dict, options: RunOptions) -> Outcome:
         while True:
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir()
-            done = {"scan"} if scanned else set()
+            done = {"scan"} if scanned or scan_not_run else set()
             write_job(workdir, plan_, inputs, sorted({*failed, *parts, *done}))
             mpl_config = write_matplotlib_config(workdir)
             out = workdir / "out"
@@ -168,6 +169,8 @@ def run_student(plan_: Plan, inputs: dict, options: RunOptions) -> Outcome:
                         details.append(str(r.get("detail", "")))
                 if "scanned" in r and isinstance(r.get("flags"), list):
                     scanned[str(r["scanned"])[:100]] = [str(f)[:200] for f in r["flags"][:20]]
+                if "scan_failed" in r:
+                    scan_not_run = str(r["scan_failed"])[:300]
             collect(out, task_ids, parts)
             if finished:
                 break
@@ -198,4 +201,5 @@ def run_student(plan_: Plan, inputs: dict, options: RunOptions) -> Outcome:
         if pid not in parts:
             why = failed.get(pid) or failed.get(f"task:{task}") or "it did not run"
             parts[pid] = PartResult(missing=why)
-    return Outcome(parts, cell_errors, notes, isolation_used, runtime, scan_flags(scanned, failed))
+    flags = scan_flags(scanned, failed, scan_not_run)
+    return Outcome(parts, cell_errors, notes, isolation_used, runtime, flags)

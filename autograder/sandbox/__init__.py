@@ -70,8 +70,10 @@ The caller names the :class:`Isolation` it wants, and gets exactly that or
 * ``Isolation.BUBBLEWRAP`` (the default): all of the above.  Whether bubblewrap works is probed
   with a trivial sandboxed command, retried with backoff before it is declared broken (a busy
   host answers "Creating new namespace failed: Resource temporarily unavailable" now and then).
-* ``Isolation.UID``: no namespaces; the command runs as the slot's unprivileged uid with the
-  same limits and process-group kill, and every process of that uid is killed afterwards.  For
+* ``Isolation.UID``: no namespaces; the command runs as an unprivileged uid drawn at random
+  from 2^20 .. 2^31-2 (``host.random_uid``: no other container on the kernel shares it, so its
+  ``RLIMIT_NPROC`` is its own) with the same limits and process-group kill, and every process
+  of that uid is killed afterwards.  For
   a host that is itself the per-submission boundary (a Gradescope container), where files the
   student must not read are protected by their permissions.  Needs root.
 * ``Isolation.NONE``: the limits and the process-group kill only, as the grader's own user; a

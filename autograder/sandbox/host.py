@@ -1,10 +1,22 @@
 """The host shared by every sandbox on it: a uid per concurrent sandbox (slots), the host lock
-that lets a launch run alone, and the sweep that kills what a uid left behind."""
+that lets a launch run alone, and the sweep that kills what a uid left behind.
+
+A slot is a uid no other sandbox uses. Under bubblewrap on one host, the slots are
+``SLOT_UID_BASE + i``, taken under a file lock every batch on the host shares. A container
+(``Isolation.UID``) cannot see the locks nor the processes of the other containers on its
+kernel, yet ``RLIMIT_NPROC`` counts a uid's processes across the whole kernel: were every
+container's sandbox uid 61000, one container's fork bomb would starve the next one's sandbox.
+So there the uid is drawn at random from ``RANDOM_UIDS`` (2^20 .. 2^31-2, as far as this user
+namespace maps them), skipping uids and gids named in ``/etc/passwd`` and ``/etc/group`` and uids
+with a process here: two containers draw the same uid with a chance of about one in two
+thousand million.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import random
 import signal
 import tempfile
 import time
@@ -15,6 +27,9 @@ from pathlib import Path
 from . import SLOT_UID_BASE, SLOTS, IsolationUnavailable
 
 _POLL_INTERVAL = 0.05
+RANDOM_UIDS = (2**20, 2**31 - 2)
+"""The range a container's sandbox uid is drawn from (``Isolation.UID``), both ends included."""
+_DRAWS = 1000
 
 
 def lock_dir() -> Path:
@@ -55,9 +70,10 @@ def host_lock(alone: bool) -> Iterator[None]:
         os.close(turnstile)
 
 
-def _passwd_uids() -> set[int]:
+def _passwd_uids(path: str = "/etc/passwd") -> set[int]:
+    """The ids named in ``path`` (the third field: a uid in passwd, a gid in group)."""
     try:
-        lines = Path("/etc/passwd").read_text().splitlines()
+        lines = Path(path).read_text().splitlines()
     except OSError:
         return set()
     uids = set()
@@ -68,9 +84,73 @@ def _passwd_uids() -> set[int]:
     return uids
 
 
+def mapped_ids(path: str) -> list[tuple[int, int]]:
+    """The ids this user namespace maps (``/proc/self/uid_map`` or ``gid_map``), as inclusive
+    (first, last) ranges; every 32-bit id but the last when the file cannot be read."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return [(0, 2**32 - 2)]
+    ranges = []
+    for line in lines:
+        inside, _, count = (int(f) for f in line.split())
+        ranges.append((inside, inside + count - 1))
+    return ranges
+
+
+def random_uid_ranges() -> list[tuple[int, int]]:
+    """Where a random sandbox uid may fall: ``RANDOM_UIDS`` within the ids mapped here for both
+    uids and gids (a container with a remapped user namespace may map only 0..65535; then the
+    mapped ids from ``SLOT_UID_BASE`` up, below 65534, "nobody")."""
+    ranges = []
+    for low, high in (RANDOM_UIDS, (SLOT_UID_BASE, 65533)):
+        for ulo, uhi in mapped_ids("/proc/self/uid_map"):
+            for glo, ghi in mapped_ids("/proc/self/gid_map"):
+                first, last = max(low, ulo, glo), min(high, uhi, ghi)
+                if first <= last:
+                    ranges.append((first, last))
+        if ranges:
+            return ranges
+    return ranges
+
+
+def _running_uids() -> set[int]:
+    """The real uids of the processes this pid namespace shows."""
+    uids = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/status") as f:
+                    line = next(ln for ln in f if ln.startswith("Uid:"))
+                uids.add(int(line.split()[1]))
+            except (OSError, StopIteration, ValueError):
+                continue
+    return uids
+
+
+def random_uid() -> int:
+    """A uid drawn at random for a container's sandbox (see the module's docstring)."""
+    ranges = random_uid_ranges()
+    if not ranges:
+        raise IsolationUnavailable("no uid for the sandbox: this user namespace maps too few ids")
+    taken = _passwd_uids() | _passwd_uids("/etc/group") | _running_uids()
+    draw = random.SystemRandom()
+    sizes = [last - first + 1 for first, last in ranges]
+    for _ in range(_DRAWS):
+        first, last = draw.choices(ranges, weights=sizes)[0]
+        uid = draw.randint(first, last)
+        if uid not in taken:
+            return uid
+    raise IsolationUnavailable(f"no free sandbox uid in {ranges} after {_DRAWS} draws")
+
+
 @contextmanager
-def slot() -> Iterator[int]:
-    """A host uid no other sandbox on this host is using, held until the block ends."""
+def slot(unique: bool = False) -> Iterator[int]:
+    """A host uid no other sandbox on this host is using, held until the block ends; with
+    ``unique``, one drawn at random that no other container on the kernel uses either."""
+    if unique:
+        yield random_uid()
+        return
     taken = _passwd_uids()
     candidates = [SLOT_UID_BASE + i for i in range(SLOTS) if SLOT_UID_BASE + i not in taken]
     if not candidates:

@@ -158,7 +158,7 @@ def run(
         check_workdir(workdir, ro_paths)
     with host_lock(alone):
         if as_root and isolation is not Isolation.NONE:
-            with slot() as uid:
+            with slot(unique=isolation is Isolation.UID) as uid:
                 try:
                     return _run_as(
                         argv, workdir, ro_paths, limits, extra_env, isolation, watchdog, uid

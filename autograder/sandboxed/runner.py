@@ -147,15 +147,17 @@ def scan_cells(steps: list[dict], progress: Progress) -> None:
 
     Parsing untrusted source can crash or corrupt a CPython parser (python/cpython#106905):
     a child that dies takes nothing with it but its own flags, and the grading process never
-    parses student code.
+    parses student code. A scan that cannot start (the fork fails) is said, never skipped in
+    silence: the grade goes on, and the staff see that the scan did not run.
     """
     import scan
 
     sys.stdout.flush()
     try:
         pid = os.fork()
-    except OSError:
-        return  # no flags rather than no grade
+    except OSError as exc:
+        progress.write(scan_failed=f"its process could not be started ({exc})"[:MESSAGE_CHARS])
+        return
     if pid == 0:
         try:
             for step in steps:

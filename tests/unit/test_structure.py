@@ -90,9 +90,7 @@ def test_each_task_id_is_written_in_one_module_only(assignment, task):
     folder = assignments()[assignment].tasks_dir
     others = [d for d in (PACKAGE / "tasks").iterdir() if d.is_dir() and d != folder]
     word = re.compile(rf"\b{re.escape(task)}\b")
-    holders = [
-        p for p in _kit_modules() if p.parent not in others and word.search(p.read_text())
-    ]
+    holders = [p for p in _kit_modules() if p.parent not in others and word.search(p.read_text())]
     assert folder / f"{task}.py" in holders, task
     assert all(p.parent == folder for p in holders), (task, holders)
     assert {p.stem for p in holders} - {task} <= _named_by(tasks.registry_of(assignment), task)

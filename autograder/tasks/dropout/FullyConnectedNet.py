@@ -65,23 +65,55 @@ TASK = Task(
     ),  # fmt: skip
     draw=draw,
     checks=(
-        Check("calls", "train_calls", CheckKind.VALUE, 1,
-              "dropout calls in a train-mode loss (one per hidden layer)"),
-        Check("calls", "widths", CheckKind.VALUE, 1,
-              "what dropout is applied to (each hidden layer's ReLU output)"),
-        Check("calls", "keep_ratio", CheckKind.VALUE, 1, "the keep ratio dropout is given",
-              hint="pass the net's dropout_keep_ratio as dropout_param['p']"),
-        Check("calls", "seeded", CheckKind.VALUE, 1, "the seed dropout is given",
-              hint="the net's seed does not reach dropout: put it in dropout_param['seed']"),
-        Check("calls", "test_train_calls", CheckKind.VALUE, 1,
-              "train-mode dropout calls in a test-mode loss (none)",
-              hint="test mode (loss(X) without y) still drops units: set "
-              "dropout_param['mode'] to 'test' before the forward pass"),
+        Check(
+            "calls",
+            "train_calls",
+            CheckKind.VALUE,
+            1,
+            "dropout calls in a train-mode loss (one per hidden layer)",
+        ),
+        Check(
+            "calls",
+            "widths",
+            CheckKind.VALUE,
+            1,
+            "what dropout is applied to (each hidden layer's ReLU output)",
+        ),
+        Check(
+            "calls",
+            "keep_ratio",
+            CheckKind.VALUE,
+            1,
+            "the keep ratio dropout is given",
+            hint="pass the net's dropout_keep_ratio as dropout_param['p']",
+        ),
+        Check(
+            "calls",
+            "seeded",
+            CheckKind.VALUE,
+            1,
+            "the seed dropout is given",
+            hint="the net's seed does not reach dropout: put it in dropout_param['seed']",
+        ),
+        Check(
+            "calls",
+            "test_train_calls",
+            CheckKind.VALUE,
+            1,
+            "train-mode dropout calls in a test-mode loss (none)",
+            hint="test mode (loss(X) without y) still drops units: set "
+            "dropout_param['mode'] to 'test' before the forward pass",
+        ),
         Check("dropout", "loss", CheckKind.VALUE, 1, "loss with dropout (the seed fixed)"),
-        Check("dropout", "grad_*", CheckKind.VALUE, 2,
-              "gradients with dropout (the seed fixed)",
-              hint="check the backward pass of each hidden layer, last to first: "
-              "dropout_backward with that layer's cache, then relu_backward, then the affine's"),
+        Check(
+            "dropout",
+            "grad_*",
+            CheckKind.VALUE,
+            2,
+            "gradients with dropout (the seed fixed)",
+            hint="check the backward pass of each hidden layer, last to first: "
+            "dropout_backward with that layer's cache, then relu_backward, then the affine's",
+        ),
         Check("dropout", "scores", CheckKind.VALUE, 1, "test-mode scores (no dropout)"),
     ),  # fmt: skip
     mistakes=(
@@ -97,8 +129,11 @@ TASK = Task(
             "affine",
             lambda i, r: np.array(_hidden(i) + 1),
         ),
-        Mistake("train_calls", "the net never calls dropout_forward in train mode",
-                lambda i, r: np.array(0)),
+        Mistake(
+            "train_calls",
+            "the net never calls dropout_forward in train mode",
+            lambda i, r: np.array(0),
+        ),
         Mistake(
             "keep_ratio",
             "dropout is given the probability of dropping: dropout_keep_ratio is already the "

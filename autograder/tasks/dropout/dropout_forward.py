@@ -127,9 +127,7 @@ TASK = Task(
             NOT_INVERTED,
             lambda i, r: _law.mean_ratio_bounds(i["x"], float(i["p"]), float(i["p"])),
         ),
-        Mistake(
-            "kept_scale", DROP, lambda i, r: np.array(1 / (1 - float(i["p"]))), part="law"
-        ),
+        Mistake("kept_scale", DROP, lambda i, r: np.array(1 / (1 - float(i["p"]))), part="law"),
         Mistake("out", NOT_INVERTED, lambda i, r: i["x"] * float(i["p"])),
         Mistake(
             "kept_fraction",
