@@ -159,6 +159,9 @@ def test_an_unreadable_notebook_is_one_line(nf, work):
         nf.define(PATHS, {})
     assert len(raised.value._render_traceback_()) == 1
     assert "cannot be read as a notebook" in str(raised.value)
+    (work / "dropout" / "BatchNormalization.ipynb").write_text("[1, 2]")
+    with pytest.raises(nf.NotebookNotFound, match="not a notebook of Jupyter's format 4"):
+        nf.define(PATHS, {})
 
 
 def test_a_failing_cell_is_reported_and_the_others_still_run(nf, work, capsys):
