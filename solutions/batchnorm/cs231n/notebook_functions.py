@@ -5,11 +5,11 @@ A later assignment uses functions of an earlier one: the Dropout notebook's ``la
     define(("../batchnorm/BatchNormalization.ipynb", "BatchNormalization.ipynb"), globals(),
            names=["affine_forward", "affine_backward", ...])
 
-which reads your Batch Normalization notebook as last saved (its JSON: importing nbformat, and
-its schema validator, would take seconds), runs its *answer cells* (the code
-cells whose nbgrader ``grade_id`` ends in ``_answer``, where you wrote your functions) in their
-order in this notebook's namespace, and prints which functions it defined. With ``names``, only
-the answer cells that define one of those names run. Nothing the cells print is shown.
+which reads your Batch Normalization notebook as last saved (as JSON: importing nbformat, with
+its schema validator, would take seconds), runs its *answer cells* (the code cells whose
+nbgrader ``grade_id`` ends in ``_answer``, where you wrote your functions) in their order in
+this notebook's namespace, and prints which functions it defined. With ``names``, only the
+answer cells that define one of those names run. Nothing the cells print is shown.
 
 It looks for the notebook at each path in turn, relative to the working folder (in Jupyter, the
 notebook's folder). Where none is there, it says so in one line and what to do, unless every
