@@ -1,0 +1,1 @@
+../../batchnorm/cs231n/gradient_check.py

@@ -1,0 +1,1 @@
+../../batchnorm/cs231n/judging.py
