@@ -7,38 +7,43 @@ import functools
 import re
 
 import nbformat
-from paths import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from paths import BATCHNORM
 
 from autograder.grading import SubmissionResult, grade_notebook
 from autograder.grading.reference import grade_id
+from autograder.layout import Assignment
 
 
-def reference_nb():
+def reference_nb(assignment: Assignment = BATCHNORM):
     """The instructor's notebook, as a student who solved everything would submit it."""
-    return nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+    return nbformat.read(assignment.source_notebook, as_version=4)
 
 
-def release_nb():
+def release_nb(assignment: Assignment = BATCHNORM):
     """The blank release, as a student who did nothing would submit it."""
-    return nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+    return nbformat.read(assignment.release_notebook, as_version=4)
+
+
+def without_markers(source: str) -> str:
+    return re.sub(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", source)
 
 
 @functools.cache
-def _student_nb():
-    nb = release_nb()
-    ref = {grade_id(c): c.source for c in reference_nb().cells if grade_id(c)}
+def _student_nb(assignment: Assignment = BATCHNORM):
+    nb = release_nb(assignment)
+    ref = {grade_id(c): c.source for c in reference_nb(assignment).cells if grade_id(c)}
     for c in nb.cells:
         gid = grade_id(c)
         if gid.endswith("_answer") or (gid.startswith("inline_question_") and "prompt" not in gid):
-            c.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", ref[gid])
+            c.source = without_markers(ref[gid])
     return nb
 
 
-def student_nb():
+def student_nb(assignment: Assignment = BATCHNORM):
     """The release with every stub filled with the reference's code and the questions
     answered: a full submission as a student's notebook really looks, release metadata and
     all (the reference notebook itself has the source's metadata, which students never have)."""
-    return copy.deepcopy(_student_nb())
+    return copy.deepcopy(_student_nb(assignment))
 
 
 def cell(nb, gid: str):

@@ -67,7 +67,11 @@ class Context:
 def with_bounds(task: Task, inputs: dict, expected: dict) -> dict:
     """The expected outputs, with each ``BOUND`` check's interval (from the part's inputs) in
     place of the reference's statistic."""
-    rows = [r for r in task.checks if r.kind is CheckKind.BOUND and r.bounds is not None]
+    rows = [
+        r
+        for r in task.checks
+        if r.kind is CheckKind.BOUND and r.bounds is not None and r.part in expected
+    ]
     if not rows:
         return expected
     Interval = helpers().judging.Interval

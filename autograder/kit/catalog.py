@@ -120,6 +120,8 @@ def _plain(value):
     """A probe's output as the sandbox sends it back (lists of names stay lists)."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [str(v) for v in value]
+    if isinstance(value, helpers().judging.Interval):
+        return value
     return np.asarray(value)
 
 

@@ -95,7 +95,8 @@ def call(outputs, gradient: bool = False):
 def extend(module) -> None:
     """Add an assignment's own call patterns (its module's functions named in ``OUTPUTS``)."""
     for name, outputs in module.OUTPUTS.items():
-        if name in CALLS and CALLS[name] is not getattr(module, name):
+        known = CALLS.get(name)
+        if known is not None and known.__code__.co_filename != module.__file__:
             raise ValueError(f"call pattern {name!r} is defined twice")
         CALLS[name] = getattr(module, name)
         OUTPUTS[name] = outputs

@@ -342,13 +342,7 @@ class Judge:
             )
             return Finding(what, False, f"no result: {value}", hint)
         if numeric is not None or kind == "numeric":
-            present_num, grad = self.output(row.part, numeric or row.against)
-            return consistent(
-                f"{what} vs numerical gradient of your forward",
-                value,
-                grad if present_num else None,
-                CONSISTENCY_TOL,
-            )
+            return self._consistent(row, what, value, numeric or row.against)
         if kind in ("unchanged", "intact"):
             return self._side_effect(row, kind, what, value)
         if kind == "raises":
@@ -396,6 +390,20 @@ class Judge:
             or row.hint
             or None
         )
+        return Finding(finding.what, False, finding.detail, hint)
+
+    def _consistent(self, row, what: str, value, against: str) -> Finding:
+        """A value against another output of the same run (a numerical gradient, named
+        ``*_num``, or what the student's own forward implies); a failure may be a known
+        mistake."""
+        if against.endswith("_num"):
+            what = f"{what} vs numerical gradient of your forward"
+        present, other = self.output(row.part, against)
+        finding = consistent(what, value, other if present else None, CONSISTENCY_TOL)
+        if finding.passed:
+            return finding
+        named = self.recognise(row.part, row.output, value)
+        hint = named.words.replace("{key}", row.output) if named else (row.hint or None)
         return Finding(finding.what, False, finding.detail, hint)
 
     def _side_effect(self, row, kind: str, what: str, value) -> Finding:

@@ -153,6 +153,22 @@ def plot_weight_scale_sweep(
     return fig
 
 
+def _accuracy_panels(solvers: Mapping[str, Solver], title: str | None, sharey: bool) -> Figure:
+    """Two stacked panels: training accuracy and validation accuracy vs epoch."""
+    import matplotlib.pyplot as plt
+
+    _require_nonempty(solvers)
+    fig, (ax_train, ax_val) = plt.subplots(2, 1, figsize=(10, 8), sharey=sharey)
+    _plot_accuracies(ax_train, solvers, "train_acc_history", "Training accuracy")
+    ax_train.set_title("Training accuracy")
+    _plot_accuracies(ax_val, solvers, "val_acc_history", "Validation accuracy")
+    ax_val.set_title("Validation accuracy")
+    if title is not None:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def plot_batch_size_experiment(solvers: Mapping[str, Solver], title: str) -> Figure:
     """Training and validation accuracy of runs that differ in batch size.
 
@@ -169,14 +185,27 @@ def plot_batch_size_experiment(solvers: Mapping[str, Solver], title: str) -> Fig
         Two stacked panels: training accuracy vs epoch and validation accuracy
         vs epoch.
     """
-    import matplotlib.pyplot as plt
+    return _accuracy_panels(solvers, title, sharey=False)
 
-    _require_nonempty(solvers)
-    fig, (ax_train, ax_val) = plt.subplots(2, 1, figsize=(10, 8))
-    _plot_accuracies(ax_train, solvers, "train_acc_history", "Training accuracy")
-    ax_train.set_title("Training accuracy")
-    _plot_accuracies(ax_val, solvers, "val_acc_history", "Validation accuracy")
-    ax_val.set_title("Validation accuracy")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+
+def plot_dropout_experiment(solvers: Mapping[str, Solver], title: str | None = None) -> Figure:
+    """Training and validation accuracy per epoch of runs with and without dropout.
+
+    CS231n's plot of its dropout regularization experiment, with one y scale for both panels,
+    so that the gap between a run's training and validation accuracy reads off directly.
+
+    Parameters
+    ----------
+    solvers : dict from str to Solver
+        Trained solvers by label, e.g. ``{"keep ratio 1 (no dropout)": s1,
+        "keep ratio 0.25": s2}``; each gives one line per panel.
+    title : str or None
+        Title above the two panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two stacked panels sharing their y axis: training accuracy vs epoch and
+        validation accuracy vs epoch.
+    """
+    return _accuracy_panels(solvers, title, sharey=True)

@@ -38,6 +38,11 @@ def draw(rng):
     }
 
 
+def _dropped_ratio(i) -> float:
+    """The mean ratio of a dropout that keeps with probability 1 - p and scales by 1/p."""
+    return (1 - float(i["p"])) / float(i["p"])
+
+
 def _units(i) -> int:
     return int(np.size(i["x"]))
 
@@ -124,6 +129,11 @@ TASK = Task(
         ),
         Mistake(
             "mean_ratio",
+            DROP,
+            lambda i, r: _law.mean_ratio_bounds(i["x"], float(i["p"]), _dropped_ratio(i)),
+        ),
+        Mistake(
+            "mean_ratio",
             NOT_INVERTED,
             lambda i, r: _law.mean_ratio_bounds(i["x"], float(i["p"]), float(i["p"])),
         ),
@@ -136,4 +146,6 @@ TASK = Task(
             part="test",
         ),
     ),  # fmt: skip
+    public=("seed", "float32"),  # the law's and test mode's inputs are large: the check cell
+    # tests them itself (CS231n's statistics, with Hoeffding's bounds)
 )
