@@ -7,17 +7,17 @@ import os
 # The course's first assignment, unless a test names another (``layout.use``); set before the
 # kit's modules read it.
 os.environ.setdefault("AUTOGRADER_ASSIGNMENT", "batchnorm")
+import functools
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from paths import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
 
 from autograder import sandbox
 from autograder.kit.notebooks import execute
-from autograder.layout import ROOT
+from autograder.layout import ROOT, get
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BIN = Path(sys.executable).parent
@@ -99,13 +99,25 @@ def cell_text(nb, grade_id: str) -> str:
     raise KeyError(grade_id)
 
 
+@functools.cache
+def executed_reference(assignment: str):
+    """An assignment's source notebook, executed top to bottom on the embedded data (once)."""
+    return execute(get(assignment).source_notebook)
+
+
+@functools.cache
+def executed_release(assignment: str):
+    """An assignment's release, executed top to bottom; errors are recorded, not raised."""
+    return execute(get(assignment).release_notebook, allow_errors=True)
+
+
 @pytest.fixture(scope="session")
 def reference_nb():
-    """The source notebook, executed top to bottom on the embedded data."""
-    return execute(SOURCE_DIR / NOTEBOOK)
+    """Batch norm's source notebook, executed top to bottom on the embedded data."""
+    return executed_reference("batchnorm")
 
 
 @pytest.fixture(scope="session")
 def release_nb():
-    """The generated release, executed top to bottom; errors are recorded, not raised."""
-    return execute(RELEASE_DIR / NOTEBOOK, allow_errors=True)
+    """Batch norm's release, executed top to bottom; errors are recorded, not raised."""
+    return executed_release("batchnorm")

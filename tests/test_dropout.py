@@ -5,13 +5,17 @@ own task only and is named there."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
+from conftest import cell_text, executed_reference
 from corpus import release_nb, student_nb
 from dropout_variants import CORRECT, DROPOUT, MISTAKES, notebook
+from public_checks import check_outputs, words
 
 from autograder.layout import ROOT
 from autograder.tasks import registry_of
@@ -73,3 +77,55 @@ def test_every_listed_mistake_has_a_variant():
         "dropout_on_the_scores",
     }  # fmt: skip
     assert promised <= {v.name for v in MISTAKES}
+
+
+# The notebook ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", MISTAKES, ids=[v.name for v in MISTAKES])
+def test_the_check_cell_names_the_mistake_while_the_student_works(variant):
+    """The check cell of the mistake's task says it in the grader's words (the catalog's
+    diagnosis, or the cell's own statistics for the parts too large to ship)."""
+    found = check_outputs(notebook(variant), assignment=DROPOUT)
+    assert "FAILED" in found[variant.task], found[variant.task]
+    assert variant.words in words(found[variant.task]), found[variant.task]
+
+
+@pytest.mark.parametrize("variant", CORRECT, ids=[v.name for v in CORRECT])
+def test_a_correct_dropout_passes_every_check_cell(variant):
+    found = check_outputs(notebook(variant), assignment=DROPOUT)
+    failing = {t: text for t, text in found.items() if "All public checks" not in text}
+    assert set(found) == set(TASKS) and not failing, failing
+
+
+def test_the_reference_prints_cs231ns_published_values():
+    """CS231n publishes dx's relative error (5.44561e-11) and the net's loss without dropout."""
+    nb = executed_reference("dropout")
+    backward = cell_text(nb, "dropout_backward")
+    error = float(
+        re.search(r"\[PASS\] dx vs numerical gradient: relative error (\S+)", backward)[1]
+    )
+    assert error == pytest.approx(5.44561e-11, rel=1e-4)
+    losses = [
+        float(v) for v in re.findall(r"Initial loss: (\S+)", cell_text(nb, "FullyConnectedNet"))
+    ]
+    assert losses[0] == 2.3004790897684924
+
+
+def test_validate_names_the_mistake_first(tmp_path):
+    """In a student's folders: the dropout release beside their solved batch-norm notebook,
+    whose layers the layers cell defines."""
+    folder = tmp_path / "dropout"
+    shutil.copytree(DROPOUT.release_dir, folder)
+    (tmp_path / "batchnorm").mkdir()
+    nbformat.write(student_nb(), tmp_path / "batchnorm" / "BatchNormalization.ipynb")
+    nbformat.write(notebook(MISTAKES[0]), folder / DROPOUT.notebook)
+    run = subprocess.run(
+        [sys.executable, "-m", "cs231n.validate", DROPOUT.notebook], cwd=folder,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    summary = run.stdout.split("Each check cell prints")[0]
+    failed = re.findall(r"^\[FAIL\] (\w+): (.*)$", summary, re.M)
+    assert failed[0][0] == MISTAKES[0].task and MISTAKES[0].words in words(summary), summary
+    assert all(why.startswith("cause upstream") for _, why in failed[1:]), summary

@@ -1,8 +1,9 @@
-"""The reference notebook runs and reproduces SPEC.md's published values; the release runs to
-its last cell, where Run All ignores the ``raises-exception`` tag too (VS Code, Colab,
-``nbconvert --execute``), each check cell reporting its task's stub; check cells report
-without raising, say first when the cause is upstream, catch what the student's code raises
-and say where, and locked cells say that they are locked."""
+"""Every assignment's notebook: the reference runs and passes its public checks; the release runs
+to its last cell, where Run All ignores the ``raises-exception`` tag too (VS Code, Colab,
+``nbconvert --execute``), each check cell reporting its task's stub; check cells report without
+raising, say first when the cause is upstream, catch what the student's code raises and say
+where, and locked cells say that they are locked. Batch norm's reference reproduces SPEC.md's
+published values."""
 
 from __future__ import annotations
 
@@ -16,15 +17,33 @@ import corpus
 import nbformat
 import numpy as np
 import pytest
-from conftest import cell_text
-from paths import NOTEBOOK, RELEASE_DIR, SOURCE_DIR
+from conftest import cell_text, executed_reference, executed_release
+from dropout_variants import MISTAKES as DROPOUT_MISTAKES
+from dropout_variants import notebook as dropout_notebook
 
 from autograder import tasks
 from autograder.grading.reference import helpers
 from autograder.kit.notebooks import errors, execute_in
+from autograder.layout import assignments
 
 TASKS = tasks.ids()
-FUNCTIONS = list(dict.fromkeys(tasks.get(t).function for t in TASKS))
+ASSIGNMENTS = list(assignments())
+EVERY_TASK = [(a, t) for a in ASSIGNMENTS for t in tasks.registry_of(a)]
+BOTH = [(a, folder) for a in ASSIGNMENTS for folder in ("source", "release")]
+
+
+def folder_of(assignment: str, which: str):
+    found = assignments()[assignment]
+    return found.source_notebook if which == "source" else found.release_notebook
+
+
+def functions(assignment: str) -> list[str]:
+    return list(dict.fromkeys(t.function for t in tasks.registry_of(assignment).values()))
+
+
+def experiments(nb) -> list[str]:
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+    return [i for i in ids if re.fullmatch(r"experiment_\d+", i)]
 
 
 def published(value: float, digits: int):
@@ -53,25 +72,27 @@ def graded_cells(nb):
     ]
 
 
-def test_reference_runs_without_error(reference_nb):
-    assert errors(reference_nb) == []
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_runs_without_error(assignment):
+    assert errors(executed_reference(assignment)) == []
 
 
-@pytest.mark.parametrize("task", TASKS)
-def test_reference_passes_its_public_checks(reference_nb, task):
-    text = cell_text(reference_nb, task)
+@pytest.mark.parametrize(("assignment", "task"), EVERY_TASK)
+def test_reference_passes_its_public_checks(assignment, task):
+    text = cell_text(executed_reference(assignment), task)
     assert f"All public checks for {task} passed." in text
     assert "FAIL" not in text
 
 
-def test_heading_points_and_grade_ids_agree():
-    nb = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_heading_points_and_grade_ids_agree(assignment):
+    nb = nbformat.read(folder_of(assignment, "source"), as_version=4)
     tests = {
         c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
         for c in graded_cells(nb)
         if not c.metadata["nbgrader"]["solution"]
     }
-    assert list(tests) == TASKS
+    assert list(tests) == list(tasks.registry_of(assignment))
     headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for task, points in tests.items():
         unit = "point" if points == 1 else "points"
@@ -130,31 +151,32 @@ def test_net_initial_losses_match_published(reference_nb):
     assert losses == [2.2611955101340957, 6.996533220108303]
 
 
-def test_reference_says_which_dataset_and_plots(reference_nb):
-    assert "Dataset: MNIST-1D" in cell_text(reference_nb, "load_data")
-    for experiment in ["experiment_1", "experiment_2", "experiment_3", "experiment_4"]:
-        cell = next(
-            c for c in reference_nb.cells if c.metadata["nbgrader"]["grade_id"] == experiment
-        )
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_says_which_dataset_and_plots(assignment):
+    nb = executed_reference(assignment)
+    assert "Dataset: MNIST-1D" in cell_text(nb, "load_data")
+    assert experiments(nb)
+    for experiment in experiments(nb):
+        cell = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == experiment)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), experiment
-        assert "skipped" not in cell_text(reference_nb, experiment)
+        assert "skipped" not in cell_text(nb, experiment)
 
 
-def test_release_reports_only_task_stubs(release_nb):
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_reports_only_task_stubs(assignment):
     """The blank release runs without an error output: each check cell reports the stub of
     its task (or of the task it uses first), and the experiments say what they wait for."""
-    assert errors(release_nb) == []
-    for task in TASKS:
-        text = cell_text(release_nb, task)
+    nb = executed_release(assignment)
+    assert errors(nb) == []
+    for task in tasks.registry_of(assignment):
+        text = cell_text(nb, task)
         assert f"1 of 1 public checks for {task} FAILED." in text, text
         stub = re.search(
             r"\[FAIL\] (\w+) is not implemented yet: write it where its cell says", text
         )
-        assert stub and stub.group(1) in FUNCTIONS, text
-    for experiment in ["experiment_1", "experiment_2", "experiment_3", "experiment_4"]:
-        assert "skipped: it needs a task that is not implemented yet" in cell_text(
-            release_nb, experiment
-        )
+        assert stub and stub.group(1) in functions(assignment), text
+    for experiment in experiments(nb):
+        assert "skipped: it needs a task that is not implemented yet" in cell_text(nb, experiment)
 
 
 def without_tags(nb):
@@ -165,23 +187,33 @@ def without_tags(nb):
     return nb
 
 
+def _dropout_mistake(name: str):
+    return dropout_notebook(next(v for v in DROPOUT_MISTAKES if v.name == name))
+
+
 RUN_ALL = {
-    "blank release": lambda: nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4),
-    "one wrong function (ddof=1)": lambda: corpus.with_answers(
+    "batchnorm: blank release": ("batchnorm", lambda: corpus.release_nb()),
+    "batchnorm: one wrong function (ddof=1)": ("batchnorm", lambda: corpus.with_answers(
         {
             "batchnorm_forward_answer": corpus.answer_source("batchnorm_forward_answer").replace(
                 "var = np.mean(xc**2, axis=0)", "var = np.var(x, axis=0, ddof=1)"
             )
         }
+    )),
+    "dropout: blank release": ("dropout", lambda: corpus.release_nb(assignments()["dropout"])),
+    "dropout: one wrong function (p as the drop probability)": (
+        "dropout", lambda: _dropout_mistake("keep_is_drop")
     ),
-}
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("case", RUN_ALL)
 def test_run_all_reaches_the_end_where_raises_exception_is_ignored(case):
     """nbclient stops at the first error of a cell without the tag (allow_errors=False), as
     VS Code's Run All stops at any error (vscode-jupyter#11441): every code cell still runs."""
-    nb = execute_in(without_tags(RUN_ALL[case]()), RELEASE_DIR, allow_errors=False)
+    assignment, make = RUN_ALL[case]
+    folder = assignments()[assignment].release_dir
+    nb = execute_in(without_tags(make()), folder, allow_errors=False)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     assert errors(nb) == []
@@ -189,13 +221,32 @@ def test_run_all_reaches_the_end_where_raises_exception_is_ignored(case):
     assert "tasks pass their public checks" in summary, summary
 
 
-def test_each_stub_raises_its_own_error():
-    """Call every released function directly: each names its own task."""
-    nb = nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
+def released_functions(assignment: str) -> dict:
+    nb = nbformat.read(folder_of(assignment, "release"), as_version=4)
     namespace = {"np": np}
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_answer"):
             exec(cell.source, namespace)  # noqa: S102  (the release's own stubs)
+    return namespace
+
+
+def test_each_dropout_stub_raises_its_own_error():
+    namespace = released_functions("dropout")
+    x = np.ones((2, 3))
+    calls = {
+        "dropout_forward": lambda f: f(x, {"mode": "train", "p": 0.5}),
+        "dropout_backward": lambda f: f(x, ({"mode": "train", "p": 0.5}, x)),
+        "FullyConnectedNet": lambda f: f([5], input_dim=3),
+    }
+    assert set(calls) == set(functions("dropout"))
+    for name, call in calls.items():
+        with pytest.raises(NotImplementedError, match=rf"^{name}: not implemented yet"):
+            call(namespace[name])
+
+
+def test_each_stub_raises_its_own_error():
+    """Call every released function directly: each names its own task."""
+    namespace = released_functions("batchnorm")
     x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
     gamma, beta = np.ones(3), np.zeros(3)
     calls = {
@@ -219,9 +270,21 @@ def test_each_stub_raises_its_own_error():
 
 # Check cells tell the truth everywhere ------------------------------------------------------
 
-DEPENDS_ON = {t: tuple(d.task for d in tasks.dependencies(t)) for t in TASKS}
-"""Which tasks' functions each check cell also runs, as the task declarations say: a backward
-check runs its forward pass first, the net uses every layer."""
+def depends_on(assignment: str, task: str) -> tuple[str, ...]:
+    """Which tasks' functions a check cell also runs, as the task declarations say: a backward
+    check runs its forward pass first, the net uses every layer (or, for dropout's net, the
+    dropout its hidden checks take from the reference)."""
+    with_env = tasks.registry_of(assignment)
+    found = list(dict.fromkeys(d.task for d in _dependencies(assignment, task)))
+    return tuple(found + [t for t in with_env[task].with_reference if t not in found])
+
+
+def _dependencies(assignment: str, task: str):
+    declared = tasks.registry_of(assignment)[task].depends_on
+    if isinstance(declared, str):  # every earlier task
+        order = list(tasks.registry_of(assignment))
+        return [tasks.Dependency(t, "uses it") for t in order[: order.index(task)]]
+    return list(declared)
 
 
 def check_cells(nb):
@@ -248,24 +311,26 @@ def check_blocks(cell) -> list[ast.Call]:
     ]
 
 
-@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
-def test_each_check_cell_is_one_check_block(folder):
+@pytest.mark.parametrize(("assignment", "folder"), BOTH)
+def test_each_check_cell_is_one_check_block(assignment, folder):
     """A check cell is one ``with check.task(...)`` block, so nothing it calls stops Run All;
     the summary cell, worth no points, comes after the last."""
-    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    nb = nbformat.read(folder_of(assignment, folder), as_version=4)
     cells = check_cells(nb)
-    assert [c.metadata["nbgrader"]["grade_id"] for c in cells] == TASKS
+    order = list(tasks.registry_of(assignment))
+    assert [c.metadata["nbgrader"]["grade_id"] for c in cells] == order
     for cell in cells:
         tree = ast.parse(cell.source)
         assert len(tree.body) == 1 and isinstance(tree.body[0], ast.With), cell.source
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
-    assert ids.index("summary") == ids.index(TASKS[-1]) + 2
+    assert ids.index("summary") > ids.index(order[-1])
     summary = nb.cells[ids.index("summary")]
     assert summary.metadata["nbgrader"]["points"] == 0 and summary.metadata["nbgrader"]["grade"]
 
 
-def test_check_cells_declare_what_they_depend_on():
-    nb = nbformat.read(SOURCE_DIR / NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_check_cells_declare_what_they_depend_on(assignment):
+    nb = nbformat.read(folder_of(assignment, "source"), as_version=4)
     for cell in check_cells(nb):
         task = cell.metadata["nbgrader"]["grade_id"]
         (call,) = check_blocks(cell)
@@ -273,12 +338,12 @@ def test_check_cells_declare_what_they_depend_on():
         declared = {
             k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg == "depends_on"
         }
-        assert declared.get("depends_on", ()) == DEPENDS_ON.get(task, ()), task
+        assert declared.get("depends_on", ()) == depends_on(assignment, task), task
 
 
-@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
-def test_locked_code_cells_say_so(folder):
-    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+@pytest.mark.parametrize(("assignment", "folder"), BOTH)
+def test_locked_code_cells_say_so(assignment, folder):
+    nb = nbformat.read(folder_of(assignment, folder), as_version=4)
     for cell in nb.cells:
         meta = cell.metadata["nbgrader"]
         first = cell.source.splitlines()[0]
