@@ -46,6 +46,8 @@ import nbformat
 import pytest
 from conftest import ENV, IN_CI, KIT
 from corpus import answer_source, edit, reference_nb, student_nb, with_answers
+from dropout_variants import MISTAKES as DROPOUT_MISTAKES
+from dropout_variants import notebook as dropout_notebook
 from hostile import load as load_case
 from hostile._build import guess
 from paths import NOTEBOOK
@@ -55,9 +57,10 @@ from autograder.gradescope import EXIT_NOT_GRADED, SECRET, SETTINGS, VISIBILITIE
 from autograder.gradescope.build import build_zip
 from autograder.gradescope.folders import Folders, find_notebook, student_id
 from autograder.gradescope.run import run
-from autograder.layout import PACKAGE, ROOT
+from autograder.layout import PACKAGE, ROOT, get
 from autograder.sandbox import SLOT_UID_BASE
 from autograder.sandbox import Limits as sandbox_limits
+from autograder.tasks import registry_of
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 REFERENCE = "/autograder/source/solutions/batchnorm/BatchNormalization.ipynb"
@@ -816,3 +819,40 @@ def test_setup_finds_python_311_on_ubuntu_when_launchpad_is_down(tmp_path, fails
     ran = subprocess.run([found, "-c", "import sys; print(sys.version_info[:2])"], env=env,
                          capture_output=True, text=True)  # fmt: skip
     assert ran.stdout.strip() == "(3, 11)"
+
+
+def test_each_assignment_has_its_zip(graded, tmp_path):
+    """The dropout zip (``--assignment dropout``) grades dropout in the container: the
+    reference's answers get every autograded point, a mistake is named; it carries batch norm's
+    source, whose layers dropout's grading puts in the layers cell."""
+    dropout = get("dropout")
+    zipped, root = tmp_path / "dropout.zip", tmp_path / "autograder"
+    build = subprocess.run(
+        [*KIT, "gradescope", "--assignment", "dropout", "--out", str(zipped)],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout + build.stderr
+    (root / "source").mkdir(parents=True)
+    with zipfile.ZipFile(zipped) as archive:
+        names = archive.namelist()
+        for info in archive.infolist():
+            archive.extract(info, root / "source")
+            os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
+    assert json.loads((root / "source" / SETTINGS).read_text())["assignment"] == "dropout"
+    assert "solutions/batchnorm/BatchNormalization.ipynb" in names
+    assert "assignment/dropout/Dropout.ipynb" in names
+    assert not any(n.startswith("assignment/batchnorm/") for n in names)
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    (tmp_path / "drop").mkdir()
+    container = Container(root, tmp_path / "drop", graded[2].python)
+    setup = container.run("bash", "/autograder/source/setup.sh")
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    points = sum(t.points for t in registry_of("dropout").values())
+    results, _, _ = container.submit({dropout.notebook: student_nb(dropout)}, 2001)
+    assert results["score"] == points and results["extra_data"]["flags"] == []
+    mistake = next(v for v in DROPOUT_MISTAKES if v.name == "backward_without_mask")
+    results, _, _ = container.submit({dropout.notebook: dropout_notebook(mistake)}, 2002)
+    tests = {t["name"]: t for t in results["tests"]}
+    assert list(tests) == list(registry_of("dropout"))
+    assert tests[mistake.task]["score"] < tests[mistake.task]["max_score"]
+    assert mistake.words in tests[mistake.task]["output"]

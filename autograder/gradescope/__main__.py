@@ -11,7 +11,7 @@ from ..grading import GraderFault
 from . import gradescope_root
 from .check import check, check_layout
 from .folders import Folders
-from .run import give_up, run
+from .run import give_up, run, use_zips_assignment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["run", "check"])
     args = parser.parse_args(argv)
     root = gradescope_root()
+    try:
+        use_zips_assignment(Folders(root))
+    except GraderFault as fault:
+        if args.command == "check":
+            print(f"setup check failed: {fault}", file=sys.stderr)
+            return 1
+        return give_up(Folders(root), fault)
     if args.command == "check":
         return check(root)
     try:

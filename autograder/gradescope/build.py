@@ -37,7 +37,7 @@ def zip_members(secret: bytes, visibility: str | None = None) -> dict[str, tuple
     source and the release) at the paths it has under the course's root: unpacked in
     ``/autograder/source``, the kit finds the course there as it finds it here.
     """
-    if tasks.tasks_dir().resolve() != (PACKAGE / "tasks").resolve():
+    if tasks.tasks_dir().resolve() != (PACKAGE / "tasks" / current().name).resolve():
         raise ValueError(
             f"the task declarations are read from {tasks.tasks_dir()} (AUTOGRADER_TASKS): the "
             "zip ships only the kit's own autograder/tasks/; unset it to build the zip"

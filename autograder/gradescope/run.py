@@ -100,11 +100,6 @@ def _grade_and_describe(folders: Folders, start: float) -> tuple[dict, Submissio
         f"{folders.results} is root's, mode 755; {folders.metadata.name} is root's, mode 600)"
     )
     chosen = settings(folders)
-    if chosen.get("assignment"):
-        try:
-            use(chosen["assignment"])
-        except UnknownAssignment as exc:
-            raise GraderFault(f"{SETTINGS} in the autograder zip: {exc}") from exc
     student, whence = student_id(folders.metadata)
     print(f"student: {student} ({whence})")
     found = find_notebook(folders.submission)
@@ -113,6 +108,17 @@ def _grade_and_describe(folders: Folders, start: float) -> tuple[dict, Submissio
     visibility = chosen.get("visibility")
     print(f"visibility: {visibility or 'each test visible (the default)'}")
     return results_json(result, found, student, time.monotonic() - start, visibility), result
+
+
+def use_zips_assignment(folders: Folders) -> None:
+    """The assignment the zip was built for is the current one (the zip may hold the source of
+    another, whose cells it takes: dropout's layers are batch norm's)."""
+    chosen = settings(folders).get("assignment")
+    if chosen:
+        try:
+            use(chosen)
+        except UnknownAssignment as exc:
+            raise GraderFault(f"{SETTINGS} in the autograder zip: {exc}") from exc
 
 
 def settings(folders: Folders) -> dict:
