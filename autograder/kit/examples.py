@@ -15,23 +15,24 @@ import nbformat
 
 from .. import tasks
 from ..grading.reference import grade_id, nbgrader_meta
-from ..layout import current
+from ..layout import Assignment, current, get
 
 _MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION\n")
 
 
-def release_notebook():
+def release_notebook(assignment: Assignment | None = None):
     """The blank release, as a student who did nothing submits it."""
-    return nbformat.read(current().release_dir / current().notebook, as_version=4)
+    return nbformat.read((assignment or current()).release_notebook, as_version=4)
 
 
-def filled_release():
+def filled_release(assignment: Assignment | None = None):
     """The release with every answer (code and written) taken from the source's solutions: a
     full submission as a student's notebook looks, with the release's metadata."""
-    nb = release_notebook()
+    assignment = assignment or current()
+    nb = release_notebook(assignment)
     solutions = {
         grade_id(c): _MARKERS.sub("", c.source)
-        for c in nbformat.read(current().source_dir / current().notebook, as_version=4).cells
+        for c in nbformat.read(assignment.source_notebook, as_version=4).cells
         if nbgrader_meta(c).get("solution")
     }
     for cell in nb.cells:
@@ -67,11 +68,22 @@ def examples() -> dict:
 
 
 def _executed(nb):
-    """A student's notebook after Restart & Run All in the release folder: their own outputs
-    and plots (a check cell of a wrong answer raises, as in JupyterLab)."""
+    """A student's notebook after Restart & Run All in a copy of the release folder, beside
+    the notebooks of theirs it takes cells from (dropout's layers: their solved batch norm):
+    their own outputs and plots (a check cell of a wrong answer raises, as in JupyterLab)."""
+    import shutil
+    import tempfile
+
     from .notebooks import execute_in
 
-    return execute_in(nb, current().release_dir, allow_errors=True)
+    with tempfile.TemporaryDirectory(prefix="example-") as tmp:
+        folder = Path(tmp) / current().name
+        shutil.copytree(current().release_dir, folder)
+        for name in {a for a, _ in tasks.assignment_config().GIVEN.values()}:
+            given = get(name)
+            (Path(tmp) / name).mkdir()
+            nbformat.write(filled_release(given), Path(tmp) / name / given.notebook)
+        return execute_in(nb, folder, allow_errors=True)
 
 
 def build(dest: Path, execute: bool = True, workers: int = 2) -> list[str]:

@@ -19,5 +19,21 @@ GIVEN = {"layers": ("batchnorm", LAYERS)}
 from the batch-norm notebook; grading puts the reference's in its place, so a layer's mistake
 costs points in batch norm only."""
 
-EXAMPLES: dict = {}
+EXAMPLES = {
+    "cleo_keeps_with_the_drop_probability": (
+        "dropout_forward_answer",
+        "mask = (np.random.rand(*x.shape) < p) / p",
+        "mask = (np.random.rand(*x.shape) >= p) / p",
+    ),
+    "dev_backward_without_the_mask": (
+        "dropout_backward_answer",
+        "dx = dout * mask",
+        "dx = dout",
+    ),
+    "eve_net_ignores_its_seed": (
+        "FullyConnectedNet_answer",
+        'self.dropout_param["seed"] = seed',
+        "pass",
+    ),
+}
 """student -> (answer cell, a line of the reference, the line a student writes instead)."""
