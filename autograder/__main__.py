@@ -58,7 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("out", type=Path, help="the grade command's --out folder")
     report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
     tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
-    tasks.add_argument("--readme", action="store_true", help="write it into README.md")
+    tasks.add_argument(
+        "--write",
+        "--readme",
+        dest="write",
+        action="store_true",
+        help="write it into docs/grading-policy.md",
+    )
     doctor = commands.add_parser(
         "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
     )
@@ -248,9 +254,9 @@ def report_command(args) -> int:
 
 
 def tasks_command(args) -> int:
-    from .kit.readme import print_or_write_tasks
+    from .kit.docs import print_or_write_tasks
 
-    return print_or_write_tasks(args.readme, every=not args.assignment)
+    return print_or_write_tasks(args.write, every=not args.assignment)
 
 
 def doctor_command(args) -> int:

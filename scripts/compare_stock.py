@@ -1,6 +1,9 @@
 """Grade the hostile corpus (tests/hostile) with the kit and with stock nbgrader; print a table.
 
-    PYTHONPATH=tests .venv/bin/python scripts/compare_stock.py [--cases a,b] [--write-readme]
+    PYTHONPATH=tests .venv/bin/python scripts/compare_stock.py [--cases a,b] [--write-docs]
+
+With ``--write-docs`` the table goes into docs/measurements.md, between its
+``<!-- stock-comparison:begin -->`` and ``<!-- stock-comparison:end -->`` markers.
 
 Stock nbgrader: the same source notebook in a course with nbgrader's default configuration
 (the notebook runs in the student's Jupyter kernel, as the grader's user, in the course folder;
@@ -30,11 +33,13 @@ from pathlib import Path
 import hostile
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograder.kit.docs import STOCK_COMPARISON, replaced, shown
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-MARK_BEGIN = "<!-- stock-comparison:begin -->"
-MARK_END = "<!-- stock-comparison:end -->"
+PAGE = Path("docs", "measurements.md")
+"""Where the table goes (relative to the repository: the script runs in a copy of it)."""
 STOCK_CONFIG = """\
 c = get_config()
 c.CourseDirectory.course_id = "stock"
@@ -177,12 +182,13 @@ def in_throwaway_copy(argv: list[str]) -> int:
             for p, data in before.items()
             if not p.exists() or p.read_bytes() != data
         )
-        changed = [c for c in changed if c != "README.md"]
+        changed = [c for c in changed if c != str(PAGE)]
         if changed:
             print(f"stock nbgrader's students changed instructor files: {', '.join(changed)}")
-        readme = copy / "README.md"
-        if "--write-readme" in argv:
-            (ROOT / "README.md").write_text(readme.read_text())
+        if code == 0 and {"--write-docs", "--write-readme"} & set(argv):
+            table = shown((copy / PAGE).read_text(), STOCK_COMPARISON)
+            (ROOT / PAGE).write_text(replaced((ROOT / PAGE).read_text(), STOCK_COMPARISON, table))
+            print(f"wrote the table into {ROOT / PAGE}")
     return code
 
 
@@ -191,7 +197,13 @@ def main() -> int:
         return in_throwaway_copy(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
-    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument(
+        "--write-docs",
+        "--write-readme",
+        dest="write_docs",
+        action="store_true",
+        help=f"write the table into {PAGE}",
+    )
     args = parser.parse_args()
     cases = args.cases.split(",") if args.cases else list(hostile.CASES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,11 +215,9 @@ def main() -> int:
         cases, kit_results, stock_results, outcome, {"kit": kit_seconds, "stock": stock_seconds}
     )
     print(text)
-    if args.write_readme:
-        readme = ROOT / "README.md"
-        body = readme.read_text()
-        start, end = body.index(MARK_BEGIN) + len(MARK_BEGIN), body.index(MARK_END)
-        readme.write_text(body[:start] + "\n" + text + "\n" + body[end:])
+    if args.write_docs:
+        page = ROOT / PAGE
+        page.write_text(replaced(page.read_text(), STOCK_COMPARISON, text))
     return 0
 
 

@@ -3,7 +3,7 @@
 
 Each declaration module defines ``TASK`` (a :class:`~autograder.tasks.model.Task`). Everything
 else the kit knows about tasks derives from these: the grading plan, the probes, the comparison,
-the mistakes, the grade columns, the README's table, the tests' parametrisation. The order is
+the mistakes, the grade columns, the docs' table of tasks, the tests' parametrisation. The order is
 the source notebook's (its check cells, top to bottom), and a test holds the notebook's
 headings, grade_ids and points to the declarations.
 
@@ -148,7 +148,7 @@ def dependencies(task: str) -> list[Dependency]:
 
 
 def markdown_table() -> str:
-    """The README's table of tasks (``python -m autograder tasks``)."""
+    """The docs' table of tasks (``python -m autograder tasks``)."""
     lines = [
         "| task id (heading, grade_id, grade column) | function | points | depends on |",
         "|---|---|---|---|",

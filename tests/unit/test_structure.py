@@ -1,6 +1,6 @@
 """The tree keeps its shape: the sandboxed package imports nothing from the trusted side, each
 task is declared in one module and named nowhere else, no module grows past a few hundred lines,
-and the generated README table is current."""
+and the generated table of tasks (docs/grading-policy.md) is current."""
 
 from __future__ import annotations
 
@@ -103,15 +103,12 @@ def test_no_module_is_much_over_300_lines():
 
 
 @pytest.mark.parametrize("assignment", list(assignments()))
-def test_the_readme_table_of_tasks_is_current(assignment, monkeypatch):
-    from autograder.kit.readme import markers
+def test_the_table_of_tasks_is_current(assignment, monkeypatch):
+    from autograder.kit.docs import TASKS_PAGE, shown, tasks_part
 
     monkeypatch.setenv("AUTOGRADER_ASSIGNMENT", assignment)
-    readme = (ROOT / "README.md").read_text()
-    begin, end = markers(assignment)
-    assert begin in readme and end in readme
-    shown = readme.split(begin)[1].split(end)[0].strip()
-    assert shown == tasks.markdown_table(), "run: python -m autograder tasks --readme"
+    table = shown(TASKS_PAGE.read_text(), tasks_part(assignment))
+    assert table == tasks.markdown_table(), "run: python -m autograder tasks --write"
 
 
 @pytest.mark.parametrize(("assignment", "task"), TASKS)
