@@ -17,8 +17,8 @@ DIR then holds
 
 On a shared host students pass through DIR (mode 0711) to the exchange and read nothing else
 of it: the instructor's configuration, ``submitted/`` and the course's gradebook are the
-instructor's only (0600, 0700), and ``python -m autograder grade`` keeps ``graded/`` so (README,
-"A shared grading host").
+instructor's only (0600, 0700), and ``python -m autograder grade`` keeps ``graded/`` so
+(docs/instructor-operations.md, "A shared grading host").
 
 Then, from DIR, with the instructor's environment activated (nbgrader calls ``alembic``), for
 each assignment (``batchnorm``, then ``dropout``):
@@ -136,7 +136,8 @@ def _write(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="See the module docstring or README.md, 'The exchange workflow'.",
+        epilog="See the module docstring, or docs/instructor-operations.md, "
+        "'The exchange workflow'.",
     )
     parser.add_argument("dir", nargs="?", type=Path, default=ROOT / "course")
     args = parser.parse_args(argv)

@@ -227,7 +227,7 @@ def check_privacy(outs: list[Path] | None) -> int:
     if warnings:
         print(
             f"{warnings} warning(s): on a shared host other users (students) could read these; "
-            "see README.md, 'A shared grading host'."
+            "see docs/instructor-operations.md, 'A shared grading host'."
         )
     return warnings
 

@@ -2,7 +2,7 @@
 
 ``scripts/course.py`` (``make course``) sets the course up with the instructor's configuration;
 the instructor's steps are nbgrader's own commands and ``python -m autograder grade``, run as
-the README says; the student and the TA work in JupyterLab in the browser:
+docs/instructor-operations.md says; the student and the TA work in JupyterLab in the browser:
 
 release_assignment -> the student fetches (Assignments tab), runs the notebook, saves and
 submits -> collect -> grade -> release_feedback -> the student fetches the feedback and reads
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.browser
 STUDENT = "s1001"
 TA_SCORE = "2"
 GRADE = (sys.executable, "-m", "autograder", "grade", ".", "--out", "graded/batchnorm")
-"""The README's grading command, run in the course folder."""
+"""The grading command of docs/instructor-operations.md, run in the course folder."""
 
 
 def sh(*command, cwd, home) -> subprocess.CompletedProcess:

@@ -73,8 +73,9 @@ def workspace(tmp_path, nb):
 
 @pytest.fixture
 def cs231n_validate():
-    """Start ``python -m cs231n.validate`` in a student's folder, as the README tells students,
-    beside the browser's work; ``finished`` reads it. Killed at the end if still running."""
+    """Start ``python -m cs231n.validate`` in a student's folder, as docs/student-guide.md tells
+    students, beside the browser's work; ``finished`` reads it. Killed at the end if still
+    running."""
     started = []
 
     def start(root) -> subprocess.Popen:

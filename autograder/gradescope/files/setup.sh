@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image (the zip is
-# unpacked in /autograder/source). Made by `python -m autograder gradescope`; see the README,
-# "Grading on Gradescope".
+# unpacked in /autograder/source). Made by `python -m autograder gradescope`; see
+# docs/instructor-operations.md, "Grading on Gradescope".
 #
 # 1. Python 3.11, the kit's version, beside the image's own python3 (Gradescope's harness
 #    runs on that one: it must not be replaced). On Debian 12, Debian's own 3.11. Ubuntu 22.04,
@@ -9,8 +9,8 @@
 #    that works: (a) the deadsnakes PPA (the current 3.11.x); (b) when Launchpad cannot be
 #    reached, Ubuntu's own python3.11 from universe (on 22.04 a 3.11.0 release candidate); (c)
 #    else a standalone CPython 3.11: uv from PyPI (pip, with the image's python3) installs a
-#    python-build-standalone build, which it downloads from releases.astral.sh. The README,
-#    "Grading on Gradescope", says why.
+#    python-build-standalone build, which it downloads from releases.astral.sh.
+#    docs/instructor-operations.md, "Grading on Gradescope", says why.
 # 2. A virtual environment with grading's layer only (requirements/grading.txt, every package
 #    pinned and hash-checked: no notebook server, no nbgrader) under /opt, readable by every
 #    user: the students' code runs with this Python as an unprivileged uid.
