@@ -125,9 +125,10 @@ def check(what: str, path: Path) -> Finding:
 
 
 def grading_folders(root: Path = ROOT) -> list[Path]:
-    """Grading folders (a grade command's OUT) in the course's root, at most two levels down:
-    ``make course``'s ``course/graded``, ``make demo``'s ``demo-out/grading``."""
-    marks = [*root.glob("*/settings.json"), *root.glob("*/*/settings.json")]
+    """Grading folders (a grade command's OUT) in the course's root, at most three levels
+    down: ``make course``'s ``course/graded/<assignment>``, ``make demo``'s
+    ``demo-out/<assignment>/grading``."""
+    marks = [m for depth in ("*", "*/*", "*/*/*") for m in root.glob(f"{depth}/settings.json")]
     return sorted(m.parent for m in marks if (m.parent / ".assignment-ready").exists())
 
 

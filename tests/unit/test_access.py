@@ -16,7 +16,7 @@ from autograder.access import Access, AccessError, atomic_file, atomic_write, se
 from autograder.course import settings
 from autograder.course.settings import SettingsError, resolve
 from autograder.grading.inputs import load_secret
-from autograder.kit.privacy import check, readable_by_others, way_in
+from autograder.kit.privacy import check, grading_folders, readable_by_others, way_in
 
 
 def mode(path: Path) -> int:
@@ -175,3 +175,18 @@ def test_a_listable_folder_is_readable_even_when_its_files_are_not(open_folder):
     (out / "grading_secret").chmod(0o600)
     assert readable_by_others(out) == [out]
     assert readable_by_others(out / "grading_secret") == []
+
+
+def test_doctor_finds_the_grading_folders_of_the_course_and_of_the_demo(tmp_path):
+    """``make course`` grades into ``course/graded/<assignment>``, ``make demo`` into
+    ``demo-out/<assignment>/grading``: both are found, and a folder without a ready course is
+    not."""
+    for out in ("graded/batchnorm", "demo-out/dropout/grading", "scratch/half/done"):
+        (tmp_path / out).mkdir(parents=True)
+        (tmp_path / out / "settings.json").write_text("{}")
+    for out in ("graded/batchnorm", "demo-out/dropout/grading"):
+        (tmp_path / out / ".assignment-ready").touch()
+    assert grading_folders(tmp_path) == [
+        tmp_path / "demo-out/dropout/grading",
+        tmp_path / "graded/batchnorm",
+    ]
