@@ -66,7 +66,7 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # nbgrader's exporter, with templates compiled once per batch and no re-parse of each page
-c.GenerateFeedback.exporter_class = "autograder.course.plugins.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "autograder.course.exporter.FeedbackExporter"
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(autograder.course.__file__), "templates"),
     os.path.join(_NBGRADER, "templates"),
