@@ -161,6 +161,7 @@ class GetGradesTold(GetGrades):
       graded 0) and, on a written answer, ``answered`` (False: left as released, which nbgrader
       scores 0); on a check cell, ``credit`` (its partial credit in one sentence, or "").
     - ``comment``: a TA's comment, or nothing: nbgrader's automatic "No response." is not one.
+    - The summary says when the student submitted, how late, and the late penalty.
     """
 
     def preprocess(self, nb, resources):
@@ -191,9 +192,18 @@ class GetGradesTold(GetGrades):
                 info["max_score"],
                 result.notes if result is not None else [],
                 late_penalty=info.get("late_penalty") or 0.0,
+                late=self._late(info),
             )
         }
         return nb, resources
+
+    def _late(self, info) -> str:
+        """When the student submitted, how late, and the penalty (``latework``)."""
+        from .lateplugin import CourseLatePolicy
+        from .latework import late_words
+
+        configured = CourseLatePolicy(config=self.config).policy_file
+        return late_words(info, configured)
 
     def _saved_result(self, student: str):
         """The hidden checks' result of ``student``, as ``HiddenChecks`` saved it (None when
