@@ -50,9 +50,16 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "autograder.course.lateplugin.RecordDeadline",
     "nbgrader.preprocessors.AssignLatePenalties",
     "autograder.course.plugins.CheckCellMetadata",
 ]
+# Late work: the course's deadlines file (due dates, the late policy, extensions, late days;
+# README, "Deadlines and late work"). RecordDeadline writes the due date and the student's
+# extension into the gradebook; nbgrader's AssignLatePenalties takes the penalty from the kit's
+# plugin. So nbgrader autograde, the formgrader and nbgrader export take off what the kit does.
+c.AssignLatePenalties.plugin_class = "autograder.course.lateplugin.CourseLatePolicy"
+c.CourseLatePolicy.policy_file = "deadlines.toml"  # relative to this folder
 # A deleted cell comes back from the gradebook instead of waiting for a manual grade forever.
 c.OverwriteCells.add_missing_cells = True
 
@@ -66,7 +73,7 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # nbgrader's exporter, with templates compiled once per batch and no re-parse of each page
-c.GenerateFeedback.exporter_class = "autograder.course.plugins.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "autograder.course.exporter.FeedbackExporter"
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(autograder.course.__file__), "templates"),
     os.path.join(_NBGRADER, "templates"),

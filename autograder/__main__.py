@@ -214,15 +214,16 @@ def merge_command(args) -> int:
 
 @contextlib.contextmanager
 def refusals():
-    """A gradebook or secret OUT was not graded with, or one out of reach, or a group that cannot
-    be used: exit 2, saying why."""
+    """A gradebook or secret OUT was not graded with, or one out of reach, a group that cannot
+    be used, or a deadlines file that is not valid: exit 2, saying why."""
     from .access import AccessError
     from .course.database import GradebookUnreachable
     from .course.settings import SettingsError
+    from .deadlines import PolicyError
 
     try:
         yield
-    except (SettingsError, GradebookUnreachable, AccessError) as exc:
+    except (SettingsError, GradebookUnreachable, AccessError, PolicyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -230,7 +231,8 @@ def refusals():
 def gradescope_command(args) -> int:
     from .gradescope.build import main
 
-    return main(args.out, args.secret, args.visibility)
+    with refusals():  # a deadlines file that is not valid, or one a zip cannot apply
+        return main(args.out, args.secret, args.visibility)
 
 
 def report_command(args) -> int:

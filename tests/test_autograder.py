@@ -102,6 +102,7 @@ def test_columns_are_the_graded_parts(graded):
         *[f"inline_question_{i}" for i in range(1, 5)],
         "total",
         "max_total",
+        *("submitted_at", "due", "hours_late", "late_days_used", "late_penalty"),
     ]
 
 

@@ -205,6 +205,31 @@ def test_an_unknown_visibility_is_refused(tmp_path):
     assert not (tmp_path / "b.zip").exists()
 
 
+def test_the_deadlines_file_in_the_zip_takes_the_penalty_off(tmp_path, monkeypatch, as_root):
+    """Gradescope's created_at 1.5 days after the file's due date, 10% per started day: the
+    score is the tests' total less 20%, and the output says so; each test keeps its score.
+    (The hidden checks are stood in for by a full-marks result: late work is tested here.)"""
+    full = grading.SubmissionResult(
+        {t: grading.TaskResult(t, p, p, []) for t, p in tasks.points().items()}, [], isolation="uid"
+    )
+    monkeypatch.setattr(grading, "grade_cached", lambda *args, **kwargs: full)
+    layout = gradescope_root(tmp_path, student_nb())
+    (layout.source / "deadlines.toml").write_text(
+        "[late]\npenalty_percent = 10\n[assignments.batchnorm]\ndue = 2026-04-17T23:59:00Z\n"
+    )
+    layout.metadata.write_text(
+        json.dumps({"users": [{"id": 1234}], "created_at": "2026-04-19T04:59:00.5-07:00"})
+    )
+    assert run(layout.root) == 0
+    results = json.loads((layout.results / "results.json").read_text())
+    validate(results)
+    tests_total = sum(t["score"] for t in results["tests"])
+    assert tests_total == sum(tasks.points().values())
+    assert results["score"] == pytest.approx(round(tests_total * 0.8, 2))
+    assert "1 day 12 hours after the due date" in results["output"]
+    assert results["extra_data"]["late"]["hours_late"] == 36
+
+
 def test_missing_notebook_scores_zero_with_the_reason(tmp_path, as_root):
     layout = gradescope_root(tmp_path)
     (layout.submission / "notes.txt").write_text("I forgot the notebook")

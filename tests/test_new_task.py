@@ -81,7 +81,8 @@ def test_it_is_graded_fed_back_and_exported(course, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "grades.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert list(rows["ada"])[3:] == ["sigmoid_forward", "total", "max_total"]
+    late = ["submitted_at", "due", "hours_late", "late_days_used", "late_penalty"]
+    assert list(rows["ada"])[3:] == ["sigmoid_forward", "total", "max_total", *late]
     assert float(rows["ada"]["sigmoid_forward"]) == 2.0
     assert 0 < float(rows["bo"]["sigmoid_forward"]) < 2.0 or rows["bo"]["sigmoid_forward"] == "0"
     assert float(rows["cy"]["sigmoid_forward"]) == 0.0

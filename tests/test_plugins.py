@@ -16,7 +16,8 @@ from nbgrader.nbgraderformat import MetadataValidator
 from traitlets.config import Config
 
 from autograder.course.config import nbgrader_config
-from autograder.course.plugins import FeedbackExporter, _Validator
+from autograder.course.exporter import FeedbackExporter
+from autograder.course.plugins import _Validator
 from autograder.grading.feedback import summary_html, task_part
 
 BOOTSTRAP_CSS = str(

@@ -10,7 +10,8 @@ from ..layout import current
 
 
 def record_zero(db_url: str, student: str) -> None:
-    """No notebook to grade: the gradebook records zero, as nbgrader does for a missing one."""
+    """No notebook to grade: the gradebook records zero, as nbgrader does for a missing one (a
+    TA's score stays, as nbgrader keeps it)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gb:
@@ -19,7 +20,6 @@ def record_zero(db_url: str, student: str) -> None:
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score = 0
-                grade.manual_score = None
                 grade.needs_manual_grade = False
         gb.db.commit()
 
@@ -85,7 +85,9 @@ def manual_points() -> dict[str, float]:
 def copy_submission(source, dest, student: str) -> None:
     """A student's submission, every score and comment (a TA's too), from one open nbgrader
     ``Gradebook`` into another that knows the same assignment: what ``merge`` does when the
-    shards had gradebooks of their own."""
+    shards had gradebooks of their own. A TA's score or comment already in ``dest`` and not in
+    ``source`` stays (a merge again after a shard was graded again keeps the TAs' work in the
+    merged gradebook), marked for review when the autograder's score under it changed."""
     from nbgrader.api import MissingEntry
 
     try:
@@ -110,13 +112,24 @@ def copy_submission(source, dest, student: str) -> None:
         target.late_submission_penalty = nb.late_submission_penalty
         grades = {g.name: g for g in target.grades}
         for grade in nb.grades:
-            into = grades[grade.name]
-            into.auto_score = grade.auto_score
-            into.manual_score = grade.manual_score
-            into.extra_credit = grade.extra_credit
-            into.needs_manual_grade = grade.needs_manual_grade
+            _copy_grade(grade, grades[grade.name])
         comments = {c.name: c for c in target.comments}
         for comment in nb.comments:
-            comments[comment.name].auto_comment = comment.auto_comment
-            comments[comment.name].manual_comment = comment.manual_comment
+            into = comments[comment.name]
+            into.auto_comment = comment.auto_comment
+            if comment.manual_comment is not None:
+                into.manual_comment = comment.manual_comment
     dest.db.commit()
+
+
+def _copy_grade(grade, into) -> None:
+    """One grade, with the TA's score of ``into`` kept where ``grade`` has none (for review
+    again when the autograder's score under it changed)."""
+    if grade.manual_score is None and into.manual_score is not None:
+        into.needs_manual_grade = into.needs_manual_grade or into.auto_score != grade.auto_score
+        into.auto_score = grade.auto_score
+        return
+    into.auto_score = grade.auto_score
+    into.manual_score = grade.manual_score
+    into.extra_credit = grade.extra_credit
+    into.needs_manual_grade = grade.needs_manual_grade

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from .. import access, grading
 from ..access import Access, atomic_write, make_dirs
+from ..deadlines.course import course_policy, policy_path
 from ..grading.inputs import grader_version
 from ..layout import ROOT, current
 from ..sandbox import Isolation
 from .collect import Student
 from .config import nbgrader_config
 from .database import ASSIGNMENT_LOCK, exclusive, is_postgresql
+from .lateplugin import tell_due_date
 from .settings import SettingsError, resolve
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
@@ -37,6 +39,7 @@ c.CourseDirectory.db_url = {db_url!r}
 c.HiddenChecks.results_dir = "{out}/results"
 c.HiddenChecks.secret_file = {secret_file!r}
 c.HiddenChecks.isolation = "{isolation}"
+c.CourseLatePolicy.policy_file = {policy_file!r}
 """
 
 
@@ -94,6 +97,10 @@ class Batch:
         self.config.HiddenChecks.results_dir = str(self.results)
         self.config.HiddenChecks.secret_file = str(self.settings.secret_file)
         self.config.HiddenChecks.isolation = self.isolation.value
+        configured = self.config.CourseLatePolicy.get("policy_file", "")
+        self.policy_file = str(policy_path(configured))
+        self.config.CourseLatePolicy.policy_file = self.policy_file
+        course_policy(self.policy_file)  # PolicyError now, before anything is graded
         self._api = None
 
     @property
@@ -141,8 +148,9 @@ class Batch:
             )
 
     def prepare(self) -> None:
-        """The course's gradebook knows the assignment (nbgrader generate_assignment, once);
-        OUT records its gradebook and secret."""
+        """The course's gradebook knows the assignment (nbgrader generate_assignment, once) and
+        its due date (the course's deadlines file, every time); OUT records its gradebook and
+        secret."""
         make_dirs(self.course)
         self.settings.record()
         atomic_write(
@@ -154,14 +162,16 @@ class Batch:
                 db_url=self.db_url,
                 secret_file=str(self.settings.secret_file),
                 isolation=self.isolation.value,
+                policy_file=self.policy_file,
             ),
         )
-        if assignment_ready(self.out):
-            return
         with exclusive(self.db_url, ASSIGNMENT_LOCK):
-            result = self.api.generate_assignment(current().name, force=True, create=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}")
+            if not assignment_ready(self.out):
+                result = self.api.generate_assignment(current().name, force=True, create=True)
+                if not result["success"]:
+                    log = result.get("log", "")
+                    raise RuntimeError(f"nbgrader generate_assignment failed:\n{log}")
+            tell_due_date(self.db_url, self.policy_file)
         atomic_write(self.out / READY, grader_version())
 
     def submitted_path(self, student: str) -> Path:

@@ -1,15 +1,12 @@
-"""nbgrader preprocessors and the feedback exporter of the kit, named in ``nbgrader_config.py``."""
+"""nbgrader preprocessors of the kit, named in ``nbgrader_config.py`` (its feedback exporter is
+``exporter.py``)."""
 
 import json
 import re
 from pathlib import Path
 
-import jinja2
 import jsonschema
 import nbformat
-from nbconvert.exporters import HTMLExporter, TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader import utils
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
@@ -164,6 +161,7 @@ class GetGradesTold(GetGrades):
       graded 0) and, on a written answer, ``answered`` (False: left as released, which nbgrader
       scores 0); on a check cell, ``credit`` (its partial credit in one sentence, or "").
     - ``comment``: a TA's comment, or nothing: nbgrader's automatic "No response." is not one.
+    - The summary says when the student submitted, how late, and the late penalty.
     """
 
     def preprocess(self, nb, resources):
@@ -194,9 +192,18 @@ class GetGradesTold(GetGrades):
                 info["max_score"],
                 result.notes if result is not None else [],
                 late_penalty=info.get("late_penalty") or 0.0,
+                late=self._late(info),
             )
         }
         return nb, resources
+
+    def _late(self, info) -> str:
+        """When the student submitted, how late, and the penalty (``latework``)."""
+        from .lateplugin import CourseLatePolicy
+        from .latework import late_words
+
+        configured = CourseLatePolicy(config=self.config).policy_file
+        return late_words(info, configured)
 
     def _saved_result(self, student: str):
         """The hidden checks' result of ``student``, as ``HiddenChecks`` saved it (None when
@@ -293,66 +300,3 @@ class CheckCellMetadata(NbgraderCheckCellMetadata):
                 "Notebook failed to validate; the nbgrader metadata may be corrupted."
             ) from None
         return nb, resources
-
-
-class _Templates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for this process: every feedback page of a batch
-    uses the same ones (jinja checks each template's source against its checksum)."""
-
-    _store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if bucket.key in self._store:
-            bucket.bytecode_from_string(self._store[bucket.key])
-
-    def dump_bytecode(self, bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-
-IMAGE_TAG = re.compile(r"<img\b([^>]*?)(\s*/?)>")
-LAB_AREAS = ("jp-Cell-inputWrapper", "jp-OutputArea-output")
-"""What nbconvert gives a tabindex, in JupyterLab's templates only."""
-NO_ALT_TEXT = "No description has been provided for this image"
-
-
-class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTMLExporter (nbconvert 7.17) for feedback pages, made for a batch.
-
-    Its templates are compiled once per process, not once per student, and the page is not
-    re-parsed after rendering: nbconvert's ``HTMLExporter`` parses every page it renders with
-    BeautifulSoup (half of the feedback time) to give images without one an ``alt`` text and
-    JupyterLab's input and output areas a ``tabindex`` (the feedback template, classic, has
-    none). Here the ``alt`` text is added to the rendered text; the page is the same document
-    (tests/test_plugins.py parses both and compares them). A JupyterLab template gets
-    nbconvert's own treatment.
-    """
-
-    def _create_environment(self):
-        environment = super()._create_environment()
-        environment.bytecode_cache = _Templates()
-        return environment
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        # HTMLExporter.from_notebook_node up to the rendering, as nbconvert 7.17 has it
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight_code = self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-        )
-        resources = self._init_resources(resources)
-        filter_data_type = WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources
-        )
-        self.register_filter("highlight_code", highlight_code)
-        self.register_filter("filter_data_type", filter_data_type)
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        if any(area in html for area in LAB_AREAS):  # a JupyterLab template: nbconvert's way
-            return super().from_notebook_node(nb, resources, **kw)
-        return IMAGE_TAG.sub(_alt_text, html), resources
-
-
-def _alt_text(match: re.Match) -> str:
-    attributes, end = match.groups()
-    if re.search(r"\balt\s*=", attributes):
-        return match.group(0)
-    return f'<img{attributes} alt="{NO_ALT_TEXT}"{end}>'

@@ -2,8 +2,9 @@
 
 After TAs score the written answers in the formgrader, the gradebook holds every score, but
 ``grades.csv``, ``results.json`` and the pages still show what ``grade`` wrote. This writes them
-again from the gradebook: nbgrader's feedback page of every graded student
-(``generate_feedback``), then ``grades.csv``, ``results.json``, each student's page and the
+again from the gradebook: the late penalties (a share of the score changes with a TA's
+score; a new extension or late-policy change applies), nbgrader's feedback page of every graded
+student (``generate_feedback``), then ``grades.csv``, ``results.json``, each student's page and the
 report, for the students ``grade`` exported (``OUT/students.json``). Nothing is graded again.
 """
 
@@ -18,6 +19,7 @@ from .collect import Student
 from .database import shown
 from .export import publish
 from .gradebook import last_error
+from .lateplugin import reapply
 from .out import Batch
 from .progress import Progress
 from .report import REPORT
@@ -49,6 +51,8 @@ def _refresh(batch: Batch, students: list[Student]) -> int:
         if batch.not_graded_reason(s.id) is None
         and (batch.course / "autograded" / s.id / current().name).is_dir()
     ]
+    # the late penalties again first (a TA's score may change one), for the pages to show
+    reapply(batch.db_url, [s.id for s in graded], batch.policy_file)
     failed = {}
     for s in Progress(len(graded), "feedback").each(graded, lambda s: s.id):
         result = batch.api.generate_feedback(current().name, s.id, force=True)

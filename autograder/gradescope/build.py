@@ -3,11 +3,11 @@
 ``setup.sh`` and ``run_autograder`` at the zip's root (from ``files/``), beside what grading
 needs: the kit's code (the whole ``autograder/`` package), the source and the release of the
 assignment (and the source of an assignment it takes cells from: dropout's layers are batch
-norm's), ``nbgrader_config.py``, grading's lock (``requirements/grading.txt``: the image
-installs only what grading imports) and the grading secret,
-which seeds each student's hidden inputs so that a regrade gives the same grade (the same secret
-as ``OUT/grading_secret`` gives ``grade`` the same grades). The zip is byte-stable: the same
-files and secret give the same bytes.
+norm's), ``nbgrader_config.py``, the course's deadlines file when it has one (``late.py``),
+grading's lock (``requirements/grading.txt``: the image installs only what grading imports)
+and the grading secret, which seeds each student's hidden inputs so that a regrade gives the
+same grade (the same secret as ``OUT/grading_secret`` gives ``grade`` the same grades). The zip
+is byte-stable: the same files and secret give the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..access import Access, atomic_file
 from ..grading.inputs import load_secret
 from ..layout import PACKAGE, ROOT, current, get
 from . import FILES, SECRET, SETTINGS, VISIBILITIES
+from .late import zip_member
 
 GRADING_LOCK = "requirements/grading.txt"
 """The packages the image installs (setup.sh), hash-checked: grading's layer only."""
@@ -52,6 +53,7 @@ def zip_members(secret: bytes, visibility: str | None = None) -> dict[str, tuple
         ),
         GRADING_LOCK: ((PACKAGE.parent / GRADING_LOCK).read_bytes(), 0o644),
         "nbgrader_config.py": ((ROOT / "nbgrader_config.py").read_bytes(), 0o644),
+        **zip_member(_configured_deadlines()),
     }
     given = {get(name) for name, _ in tasks.assignment_config().GIVEN.values()}
     folders = [(PACKAGE, PACKAGE.parent), (current().release_dir, ROOT)]
@@ -61,6 +63,13 @@ def zip_members(secret: bytes, visibility: str | None = None) -> dict[str, tuple
             mode = 0o755 if os.stat(path).st_mode & stat.S_IXUSR else 0o644
             members[path.relative_to(top).as_posix()] = (path.read_bytes(), mode)
     return members
+
+
+def _configured_deadlines() -> str:
+    """The course's deadlines file as ``nbgrader_config.py`` names it ("": the default)."""
+    from ..course.config import nbgrader_config
+
+    return str(nbgrader_config().CourseLatePolicy.get("policy_file", ""))
 
 
 def _files(folder: Path) -> list[Path]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from ..access import atomic_write
+from ..deadlines.record import LateRecord
 from ..grading import SubmissionResult
 from ..grading.feedback import task_text
 from .folders import Folders, Found
@@ -24,10 +25,12 @@ def results_json(
     student: str,
     seconds: float,
     visibility: str | None = None,
+    late: LateRecord | None = None,
 ) -> dict:
     """Gradescope's results.json for a graded student; ``visibility`` (one of
     ``VISIBILITIES``) says when students see the tests, at the top and on each test (default:
-    each test ``visible``, nothing at the top)."""
+    each test ``visible``, nothing at the top). ``late`` (the zip's deadlines file, ``late.py``):
+    the top-level score is after its penalty, the output says it, ``extra_data.late`` holds it."""
     notes = list(dict.fromkeys(found.notes + result.notes))
     lines = [
         f"Autograded: {result.total:g} / {result.max_total:g} points. The written answers are "
@@ -39,6 +42,12 @@ def results_json(
             else ""
         ),
     ]
+    if late is not None and late.words():
+        left = max(0.0, result.total - late.penalty)
+        after = (
+            f" Autograded score after it: {left:g} / {result.max_total:g}." if late.penalty else ""
+        )
+        lines += ["", late.words() + after]
     if notes:
         lines += ["", "About your notebook:", *(f"- {n}" for n in notes)]
     tests = [
@@ -57,7 +66,7 @@ def results_json(
     chosen = {"visibility": visibility} if visibility else {}
     return {
         **chosen,
-        "score": result.total,
+        "score": max(0.0, result.total - late.penalty) if late else result.total,
         "execution_time": round(seconds),
         "output": "\n".join(lines),
         "output_format": "text",
@@ -69,6 +78,7 @@ def results_json(
             "isolation": result.isolation,
             "flags": list(dict.fromkeys(found.flags + result.flags)),
             "notes": notes,
+            **({"late": late.as_json()} if late else {}),
         },
     }
 

@@ -18,11 +18,14 @@ import traceback
 from pathlib import Path
 
 from .. import grading, sandbox
+from ..deadlines import PolicyError
+from ..deadlines.record import LateRecord
 from ..grading import GraderFault, SubmissionResult
 from ..grading.inputs import load_secret
 from ..layout import UnknownAssignment, use
 from . import EXIT_NOT_GRADED, ISOLATION, SECRET, SETTINGS, VISIBILITIES
 from .folders import Folders, Found, find_notebook, lock_down, student_id
+from .late import late_work, staff_notes
 from .results import not_graded_json, results_json, write_results
 
 
@@ -84,6 +87,9 @@ def run(root: Path) -> int:
     for test in data["tests"]:
         print(f"  {test['name']:<26} {test['score']:g} / {test['max_score']:g}")
     print(f"total {result.total:g} / {result.max_total:g} in {time.monotonic() - start:.1f} s")
+    late = data["extra_data"].get("late")
+    if late is not None:
+        print(f"late: {late['status']}, penalty {late['penalty']:g}, score {data['score']:g}")
     return 0
 
 
@@ -105,9 +111,28 @@ def _grade_and_describe(folders: Folders, start: float) -> tuple[dict, Submissio
     found = find_notebook(folders.submission)
     print(f"notebook: {found.notebook or 'none'}")
     result = grade(folders, found, student)
+    late = _late(folders, student, result)
     visibility = chosen.get("visibility")
     print(f"visibility: {visibility or 'each test visible (the default)'}")
-    return results_json(result, found, student, time.monotonic() - start, visibility), result
+    data = results_json(result, found, student, time.monotonic() - start, visibility, late)
+    return data, result
+
+
+def _late(folders: Folders, student: str, result: SubmissionResult) -> LateRecord | None:
+    """The zip's deadlines file applied to Gradescope's submission time (``late.py``), saying
+    what staff should know; a file that is not valid is the grader's fault, not the student's."""
+    try:
+        late = late_work(folders.source, folders.metadata, student, result.total)
+        notes = staff_notes(folders.source, folders.metadata)
+    except PolicyError as exc:
+        raise GraderFault(f"the deadlines file in the autograder zip: {exc}") from exc
+    if late is None:
+        print("late work: no deadlines file in the zip (Gradescope's own settings alone)")
+        return None
+    print(f"late work: {late.words() or 'no due date for this assignment'}")
+    for note in [*notes, *late.flags()]:
+        print(f"  - {note}")
+    return late
 
 
 def use_zips_assignment(folders: Folders) -> None:

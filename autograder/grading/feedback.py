@@ -161,8 +161,10 @@ def summary_html(
     max_total: float,
     notes: list[str],
     late_penalty: float = 0.0,
+    late: str = "",
 ) -> Markup:
-    """The summary of a submission, an HTML fragment: the total, each part's score (parts
+    """The summary of a submission, an HTML fragment: the total, when it was submitted and the
+    late penalty (``late``: the words of ``deadlines.words.explain``), each part's score (parts
     worth no points are left out), the named mistakes, partial credit, what a TA may review,
     the notes about the notebook and the points still waiting for a TA. nbgrader's feedback
     page starts with it, and so does the kit's page."""
@@ -176,6 +178,7 @@ def summary_html(
         waiting=waiting,
         notes=notes,
         late_penalty=late_penalty,
+        late=late,
         arguable=[(p.name, words) for p in shown for words in p.arguable],
         State=State,
     )
@@ -208,16 +211,20 @@ def report_html(
     notebook_page: str | None,
     total: float,
     max_total: float,
+    late_penalty: float = 0.0,
+    late: str = "",
 ) -> str:
     """The kit's page of a student: the summary nbgrader's page starts with (the same
     :func:`summary_html`), then each task's whole verdict, the flags, and a link to nbgrader's
     page. ``answers`` are the written answers (:func:`answer_part`); the total is the
-    gradebook's, as grades.csv and nbgrader's page show it."""
+    gradebook's (after the late penalty), as grades.csv and nbgrader's page show it."""
     parts = [task_part(t, r.score, r.max_score, r, href=f"#{t}") for t, r in result.tasks.items()]
     template = _templates().get_template(REPORT_TEMPLATE)
     return template.render(
         student=student,
-        summary=summary_html([*parts, *answers], total, max_total, result.notes),
+        summary=summary_html(
+            [*parts, *answers], total, max_total, result.notes, late_penalty, late
+        ),
         sections=[(t, task_text(t, r)) for t, r in result.tasks.items()],
         flags=result.flags,
         notebook_page=notebook_page,
