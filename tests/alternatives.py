@@ -1,6 +1,6 @@
 """Correct submissions written differently from the reference, and attacks on the grader.
 
-``CORRECT`` holds whole submissions that honour the contract (``/work/shared/SPEC.md``) but
+``CORRECT`` holds whole submissions that honour the contract (the team's SPEC.md, CS231n's) but
 share little with the reference: other caches, other valid formulas and computation graphs,
 helpers in cells of their own, debugging output, warnings, scratch cells (one raising, one with
 IPython magics), and a notebook saved after running its cells out of order. Each must get full

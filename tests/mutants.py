@@ -10,8 +10,9 @@ The correct versions below (``*_OK``) are written in a student's style, not copi
 reference, and a test proves they earn full marks: a mutant differs from its correct version
 only in the lines its edit changes.
 
-``bug`` ties a mutant to a row of /work/shared/BUGS.md: it is a substring of that row's
-mistake column (backticks ignored). Mutants with ``bug=""`` are mistakes of our own.
+``bug`` ties a mutant to a row of the team's BUGS.md, whose mistake column is kept here as
+``BUGS_MD_ROWS`` (``scripts/bugs_catalog.py`` compares the two): it is a substring of that
+row's mistake column (backticks ignored). Mutants with ``bug=""`` are mistakes of our own.
 """
 
 from __future__ import annotations
