@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 from paths import NOTEBOOK, SOURCE_DIR
 
-from autograder.kit.release import generate_release
+from autograder.kit.release import generate_all
 from autograder.layout import ROOT, assignments
 
 RELEASE_ROOT = ROOT / "assignment"
@@ -22,7 +22,7 @@ def files_under(root: Path) -> set[Path]:
 
 
 def test_release_is_in_sync_with_solutions(tmp_path):
-    generate_release(tmp_path)
+    generate_all(tmp_path)
     assert files_under(tmp_path) == files_under(RELEASE_ROOT)
     for rel in files_under(tmp_path):
         assert filecmp.cmp(tmp_path / rel, RELEASE_ROOT / rel, shallow=False), (
@@ -31,8 +31,8 @@ def test_release_is_in_sync_with_solutions(tmp_path):
 
 
 def test_release_is_deterministic(tmp_path):
-    generate_release(tmp_path / "a")
-    generate_release(tmp_path / "b")
+    generate_all(tmp_path / "a")
+    generate_all(tmp_path / "b")
     for rel in files_under(tmp_path / "a"):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
@@ -50,12 +50,27 @@ def region_lines(source: str, begin: str, end: str) -> list[str]:
 
 
 def secret_lines(notebook: Path) -> set[str]:
-    """The lines of a source notebook's solution and hidden-test regions."""
-    secret = set()
+    """The lines of a source notebook's solution and hidden-test regions, but for those that
+    its given code also holds (CS231n's ``if self.use_dropout:`` is both)."""
+    secret, given = set(), set()
     for cell in nbformat.read(notebook, as_version=4).cells:
         secret.update(region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
         secret.update(region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-    return secret
+        given.update(outside_regions(cell.source))
+    return secret - given
+
+
+def outside_regions(source: str) -> set[str]:
+    """The lines of a cell outside its solution and hidden-test regions."""
+    lines, inside = set(), False
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+            inside = False
+        elif not inside and line.strip():
+            lines.add(line.strip())
+    return lines
 
 
 def test_no_solution_or_hidden_test_line_in_any_release():
