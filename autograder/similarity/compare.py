@@ -21,7 +21,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .documents import Document
+from .documents import SEPARATOR, Document
 from .fingerprint import Fingerprint, Overlap, boilerplate, fingerprint, overlap, without
 from .record import SHOWN, Pair, Span
 
@@ -64,7 +64,7 @@ def fingerprints(
 ) -> tuple[dict[str, Fingerprint], int]:
     """Each document's fingerprints without the release's and the class's common code, and how
     many fingerprints were the class's common code (counted over the students only)."""
-    given = boilerplate(stubs)
+    given = boilerplate([*stubs, SEPARATOR.join(stubs)])  # and what spans two stubs
     found = {d.name: fingerprint(d.name, d.text, given) for d in [*students, *references]}
     common = common_hashes([found[d.name] for d in students])
     return {name: without(f, common) for name, f in found.items()}, len(common)
