@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
-
 import os
+import sys
 
 from paths import BATCHNORM
 

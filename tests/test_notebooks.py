@@ -270,6 +270,7 @@ def test_each_stub_raises_its_own_error():
 
 # Check cells tell the truth everywhere ------------------------------------------------------
 
+
 def depends_on(assignment: str, task: str) -> tuple[str, ...]:
     """Which tasks' functions a check cell also runs, as the task declarations say: a backward
     check runs its forward pass first, the net uses every layer (or, for dropout's net, the
