@@ -74,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--column",
         metavar="NAME",
-        help="Canvas's column to fill, e.g. 'Batch Normalization (123456)' (default: the "
-        "roster's column of this assignment, else a new assignment named after it)",
+        help="the scores' column: Canvas's, e.g. 'Batch Normalization (123456)' (default: the "
+        "roster's column of this assignment, else a new assignment named after it); plain's "
+        "(default: score)",
     )
     add_access_options(export)
     merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")

@@ -92,7 +92,7 @@ def test_the_plain_csv_for_moodle_and_blackboard(exported):
     run = kit("export", str(out), "--lms", "plain", "--map", str(root / "map.csv"))
     assert run.returncode == 0, run.stdout + run.stderr
     found = rows(out / "lms.csv")
-    assert found[0] == ["login", "student_id", "score", "max_score"]
+    assert found[0] == ["Username", "student_id", "score", "max_score"]
     totals, possible = exported["totals"], f"{exported['possible']:g}"
     logins = {"ann": "ann", "ben": "bsmith", "cal": "cal"}
     assert found[1:] == [[logins[s], s, f"{totals[s]:g}", possible] for s in logins]

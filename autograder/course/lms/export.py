@@ -5,8 +5,10 @@ from the gradebook), and every student who is in only one of OUT and the roster.
   SIS Login ID, Section`` and the assignment's column, the row ``    Points Possible`` second
   (as Canvas's own export writes it), then one row per matched student with their total. The
   identity columns are copied from the roster, so Canvas finds each student as it exported them.
-- ``OUT/lms.csv`` (``--lms plain``, for Moodle and Blackboard): ``login, student_id, score,
+- ``OUT/lms.csv`` (``--lms plain``, for Moodle and Blackboard): ``Username, student_id, score,
   max_score``, one row per graded student (matched with the roster when one is given).
+  ``Username`` is the login (Blackboard's Grade Center finds students by that column);
+  ``--column NAME`` names the score's column (Blackboard: ``Name |id`` updates a column).
 - ``OUT/lms_unmatched.csv``: ``list, student_id, login, name, why``: each student in OUT only,
   in the roster only, or not graded (no score is written for them: an empty cell would erase a
   score in some LMSs). The same lines go to stderr.
@@ -36,7 +38,7 @@ from .roster import (
 CANVAS_FILE = "canvas.csv"
 PLAIN_FILE = "lms.csv"
 UNMATCHED_FILE = "lms_unmatched.csv"
-PLAIN_COLUMNS = ("login", "student_id", "score", "max_score")
+PLAIN_COLUMNS = ("Username", "student_id", "score", "max_score")
 UNMATCHED_COLUMNS = ("list", "student_id", "login", "name", "why")
 LMS_KINDS = ("canvas", "plain")
 
@@ -44,7 +46,8 @@ LMS_KINDS = ("canvas", "plain")
 @dataclass(frozen=True)
 class LmsRequest:
     """What ``export --lms`` was asked: the LMS, its roster, the id -> login mapping, and the
-    Canvas column to fill (None: the roster's column of this assignment, else a new one)."""
+    column of the scores (Canvas, None: the roster's column of this assignment, else a new
+    one; plain, None: ``score``)."""
 
     lms: str
     roster: Roster | None
@@ -176,9 +179,10 @@ def write_lms(out: Path, request: LmsRequest) -> int:
         what = f"column {column!r}"
     else:
         path = out / PLAIN_FILE
+        header = [(request.column or c) if c == "score" else c for c in PLAIN_COLUMNS]
         rows = [[login, g.student_id, g.total, g.max_total] for g, login, _ in found.matched]
-        atomic_write(path, _csv(PLAIN_COLUMNS, rows))
-        what = f"columns {', '.join(PLAIN_COLUMNS)}"
+        atomic_write(path, _csv(header, rows))
+        what = f"columns {', '.join(header)}"
     left = [[getattr(u, c) for c in UNMATCHED_COLUMNS] for u in found.unmatched]
     atomic_write(out / UNMATCHED_FILE, _csv(UNMATCHED_COLUMNS, left))
     print(f"wrote {path}: {len(found.matched)} student(s), {what}")
