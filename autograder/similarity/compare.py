@@ -26,7 +26,7 @@ from .fingerprint import Fingerprint, Overlap, boilerplate, fingerprint, overlap
 from .record import SHOWN, Pair, Span
 
 THRESHOLD = 0.6
-"""The score from which a pair is flagged (see the README's measurements)."""
+"""The score from which a pair is flagged (measured: docs/similarity.md)."""
 MIN_SHARED = 100
 """Characters of the token stream (about four lines of code) two flagged documents share at
 least."""
@@ -44,7 +44,7 @@ class Comparison:
     common: int = 0
     """Fingerprints left out as the class's common code."""
     scores: list[float] = field(default_factory=list)
-    """Every pair's score, in the order compared (for the measurements)."""
+    """Every pair's score, in the order compared (listed or not)."""
 
     @property
     def flagged(self) -> list[Pair]:
