@@ -242,9 +242,9 @@ body{{font-family:sans-serif;max-width:80em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse;margin:.5em 0}}
 th,td{{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
 td ul{{margin:0;padding-left:1.2em}}
-pre{{margin:.2em 0;white-space:pre-wrap;font-size:90%}}
-.side-by-side td{{width:45%}}.side-by-side td:first-child{{width:auto}}
-.lines{{color:#666;font-size:85%}}
+pre{{margin:.2em 0 .6em;font-size:90%;overflow-x:auto}}
+.side-by-side{{table-layout:fixed;width:100%}}.side-by-side th:first-child{{width:14em}}
+.side-by-side td:first-child{{overflow-wrap:anywhere}}.lines{{color:#666;font-size:85%}}
 </style></head><body>
 {"".join(parts)}
 </body></html>
