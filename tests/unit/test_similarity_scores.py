@@ -122,3 +122,18 @@ def test_the_record_reads_back_what_it_wrote(tmp_path):
     again = load(tmp_path)
     assert again is not None and again.to_json() == record.to_json()  # scores to 4 places
     assert load(tmp_path / "nowhere") is None
+
+
+def test_the_reports_section_says_when_it_is_out_of_date():
+    from autograder.course.report.similar import section
+
+    found = run(ann=B, ben=copies.planted(B, "variables renamed"))
+    record = Record("batchnorm", THRESHOLD, MIN_SHARED, ["ann", "ben"], [], 1, 0, found.pairs,
+                    {"dan": "no notebook was submitted"})  # fmt: skip
+    graded = {s: {"status": "graded"} for s in ("ann", "ben", "dan")}
+    assert section(None, graded) == ""
+    assert "similarity-stale" not in section(record, graded)
+    later = section(record, {**graded, "cal": {"status": "graded"}})
+    assert "Out of date:</b> not compared: cal." in later
+    gone = section(record, {"ann": {"status": "graded"}})
+    assert "compared, but no longer in results.json: ben." in gone
