@@ -26,7 +26,6 @@ class Document:
 
     name: str
     pieces: dict[str, str]
-    reference: bool = False
     text: str = field(init=False)
     starts: list[tuple[int, str]] = field(init=False)
 
@@ -102,7 +101,7 @@ def references(folder: Path | None) -> tuple[list[Document], dict[str, str]]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = f"reference:{path.relative_to(folder)}"
         if path.suffix == ".py":
-            documents.append(Document(name, {path.name: path.read_text(errors="replace")}, True))
+            documents.append(Document(name, {path.name: path.read_text(errors="replace")}))
         elif path.suffix == ".ipynb":
             try:
                 pieces = notebook_pieces(path) if _has_cells(path, wanted) else {}
@@ -110,7 +109,7 @@ def references(folder: Path | None) -> tuple[list[Document], dict[str, str]]:
                 skipped[name] = str(exc)
                 continue
             if pieces:
-                documents.append(Document(name, pieces, True))
+                documents.append(Document(name, pieces))
             else:
                 skipped[name] = f"not a notebook of {current().name} (none of its answer cells)"
     return documents, skipped
