@@ -2,160 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 import time
-from pathlib import Path
 
-from .gradescope import VISIBILITIES
+from .commandline import build_parser
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="regenerate assignment/ from solutions/ (nbgrader)")
-    execute = commands.add_parser(
-        "execute", help="run a notebook top to bottom, print its time, optionally save HTML"
-    )
-    execute.add_argument("notebook", type=Path)
-    execute.add_argument("--html", type=Path, help="write the executed notebook as HTML here")
-    grade = commands.add_parser("grade", help="grade a batch of submissions through nbgrader")
-    grade.add_argument("submissions", type=Path, help="one folder per student (or submitted/)")
-    grade.add_argument("--out", type=Path, required=True, help="course, gradebook and reports")
-    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    grade.add_argument("--regrade", action="store_true", help="redo students already graded")
-    grade.add_argument(
-        "--no-sandbox",
-        action="store_true",
-        help="run the students' code WITHOUT isolation (trusted notebooks only); by default "
-        "grading refuses to run without a working bubblewrap",
-    )
-    add_gradebook_options(grade)
-    add_access_options(grade)
-    grade.add_argument(
-        "--shard",
-        type=shard_type,
-        metavar="I/N",
-        help="grade only the I-th of N slices of the class (by sorted student id); put the "
-        "shards together with merge",
-    )
-    export = commands.add_parser(
-        "export",
-        help="write grades.csv, results.json, the feedback pages and the report of OUT again "
-        "from its gradebook (after TAs graded the written answers)",
-    )
-    export.add_argument("out", type=Path, help="the grade command's --out folder")
-    export.add_argument("--db", metavar="URL", help="the gradebook (default: the one OUT used)")
-    add_access_options(export)
-    merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
-    merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
-    merge.add_argument("--out", type=Path, required=True, help="the merged folder")
-    add_gradebook_options(merge)
-    add_access_options(merge)
-    report = commands.add_parser("report", help="write OUT/report.html from OUT/results.json")
-    report.add_argument("out", type=Path, help="the grade command's --out folder")
-    report.add_argument("--batch-seconds", type=float, help="wall time of the batch, to show")
-    tasks = commands.add_parser("tasks", help="the table of tasks, from their declarations")
-    tasks.add_argument(
-        "--write",
-        "--readme",
-        dest="write",
-        action="store_true",
-        help="write it into docs/grading-policy.md",
-    )
-    doctor = commands.add_parser(
-        "doctor", help="show what this host guarantees when it grades (exit 1 if one is missing)"
-    )
-    doctor.add_argument(
-        "--out",
-        type=Path,
-        action="append",
-        metavar="OUT",
-        help="a grade command's --out folder whose files other users must not read (may be "
-        "repeated; default: the grading folders found in the course's root)",
-    )
-    gradescope = commands.add_parser("gradescope", help="write the Gradescope autograder zip")
-    gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
-    gradescope.add_argument(
-        "--secret", type=Path, help="grading secret (default: OUT with suffix .secret; made once)"
-    )
-    gradescope.add_argument(
-        "--visibility",
-        choices=VISIBILITIES,
-        help="when students see the tests (results.json's visibility; default: each test "
-        "visible as soon as it ran)",
-    )
-    demo = commands.add_parser("demo", help="build example submissions and grade them")
-    demo.add_argument("--out", type=Path, default=Path("demo-out"))
-    bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
-    bench.add_argument("--students", type=int, default=30)
-    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    bench.add_argument(
-        "--no-stock", action="store_true", help="time the kit only, not stock nbgrader too"
-    )
-    for name, command in commands.choices.items():
-        command.add_argument(
-            "--assignment",
-            metavar="NAME",
-            help=ASSIGNMENT_HELP.get(name, "the course's assignment to work on"),
-        )
-    return parser
-
-
-ASSIGNMENT_HELP = {
-    "release": "regenerate this assignment's release only (default: every assignment's)",
-    "grade": "the assignment graded (default: the one whose notebook the submissions hold)",
-    "export": "(default: the assignment OUT was graded for)",
-    "merge": "(default: the assignment the shards were graded for)",
-    "report": "(default: the assignment OUT was graded for)",
-    "demo": "grade this assignment's examples only (default: every assignment's)",
-    "tasks": "the table of this assignment's tasks (default: every assignment's)",
-}
-
-
-def add_gradebook_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--db",
-        metavar="URL",
-        help="the gradebook's database, e.g. postgresql://user@host/db (default: "
-        "nbgrader_config.py's CourseDirectory.db_url, else sqlite:///OUT/gradebook.db)",
-    )
-    command.add_argument(
-        "--secret",
-        type=Path,
-        metavar="FILE",
-        help="the grading secret that seeds the hidden inputs (default: OUT/grading_secret, "
-        "made once); shards and their merge need the same one",
-    )
-
-
-def add_access_options(command: argparse.ArgumentParser) -> None:
-    who = command.add_mutually_exclusive_group()
-    who.add_argument(
-        "--group",
-        metavar="NAME",
-        help="share OUT with this group of staff (folders 2770, files 0660, the grading "
-        "secret 0640); OUT remembers it. Default: what OUT was shared with, else nobody "
-        "(folders 0700, files 0600)",
-    )
-    who.add_argument(
-        "--private",
-        action="store_true",
-        help="OUT readable by its owner only again, after --group",
-    )
-
-
-PRIVATE_UMASK_COMMANDS = ("grade", "merge", "export", "report", "gradescope")
+PRIVATE_UMASK_COMMANDS = ("grade", "merge", "export", "report", "similarity", "gradescope")
 """Commands that write grades, feedback or the grading secret: they run with umask 0o077, so
 that whatever they (or nbgrader) make is their user's only from the start (``access.py``)."""
-
-
-def shard_type(text: str):
-    from .course.shard import Shard
-
-    return Shard.parse(text)
 
 
 def release_command(args) -> int:
@@ -192,10 +48,20 @@ def grade_command(args) -> int:
 
 
 def export_command(args) -> int:
+    from .course.lms import LmsError, LmsRequest
     from .course.refresh import refresh
 
+    lms = None
+    try:
+        if args.lms:
+            lms = LmsRequest.read(args.lms, args.roster, args.mapping, args.column)
+        elif args.roster or args.mapping or args.column:
+            raise LmsError("--roster, --map and --column go with --lms")
+    except LmsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     with refusals():
-        return refresh(args.out, db_url=args.db, group=args.group, private=args.private)
+        return refresh(args.out, db_url=args.db, group=args.group, private=args.private, lms=lms)
 
 
 def merge_command(args) -> int:
@@ -255,6 +121,17 @@ def report_command(args) -> int:
     return 0
 
 
+def similarity_command(args) -> int:
+    from .access import Access, applied
+    from .course.settings import recorded
+    from .similarity.command import THRESHOLD, run
+
+    with refusals():
+        shared = Access.for_group(recorded(args.out.resolve()).get("group"))
+    with applied(shared):  # what it writes gets OUT's modes
+        return run(args.out, args.reference, args.threshold or THRESHOLD)
+
+
 def tasks_command(args) -> int:
     from .kit.docs import print_or_write_tasks
 
@@ -302,6 +179,7 @@ COMMANDS = {
     "merge": merge_command,
     "gradescope": gradescope_command,
     "report": report_command,
+    "similarity": similarity_command,
     "tasks": tasks_command,
     "doctor": doctor_command,
     "demo": demo_command,
@@ -321,9 +199,10 @@ def choose_assignment(args) -> None:
         if args.assignment:
             layout.use(args.assignment)
             return
-        outs = {"export": [args.out] if args.command == "export" else [],
-                "report": [args.out] if args.command == "report" else [],
-                "merge": list(getattr(args, "shards", []))}.get(args.command, [])  # fmt: skip
+        if args.command in ("export", "report", "similarity"):
+            outs = [args.out]
+        else:
+            outs = list(getattr(args, "shards", [])) if args.command == "merge" else []
         named = {str(recorded(out.resolve()).get("assignment")) for out in outs} - {"None"}
         if len(named) == 1:
             layout.use(named.pop())

@@ -64,6 +64,26 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(getattr(pytest.mark, task))
 
 
+def grade_class(root: Path, notebooks: dict) -> Path:
+    """``python -m autograder grade`` of one notebook per student (``{id: nb}``, written into
+    ``root/subs``) into ``root/out``, without the sandbox (the notebooks are the tests' own);
+    OUT, with its nbgrader gradebook."""
+    import nbformat
+
+    from autograder.layout import current
+
+    subs, out = root / "subs", root / "out"
+    for student, nb in notebooks.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / current().notebook)
+    run = subprocess.run(
+        [*KIT, "grade", str(subs), "--out", str(out), "--workers", "2", "--no-sandbox"],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def bubblewrap():
     """A working bubblewrap: skipped without one on a laptop, a failure in CI."""

@@ -47,6 +47,11 @@ READY = ".assignment-ready"
 """OUT's marker: the assignment is in the gradebook, written by this version of the grader."""
 
 
+def submitted_path(course: Path, student: str) -> Path:
+    """Where the notebook of ``student`` is staged in an nbgrader course (``OUT/course``)."""
+    return course / "submitted" / student / current().name / current().notebook
+
+
 def assignment_ready(out: Path) -> bool:
     """Whether OUT's assignment was set up by this version of the grader."""
     marker = out / READY
@@ -175,7 +180,7 @@ class Batch:
         atomic_write(self.out / READY, grader_version())
 
     def submitted_path(self, student: str) -> Path:
-        return self.course / "submitted" / student / current().name / current().notebook
+        return submitted_path(self.course, student)
 
     def stage(self, student: Student) -> str:
         """Copy the student's notebook into the course; its digest decides what is up to date."""

@@ -20,6 +20,7 @@ from .database import shown
 from .export import publish
 from .gradebook import last_error
 from .lateplugin import reapply
+from .lms import LmsRequest, write_lms
 from .out import Batch
 from .progress import Progress
 from .report import REPORT
@@ -28,9 +29,15 @@ from .settings import recorded
 
 
 def refresh(
-    out: Path, *, db_url: str | None = None, group: str | None = None, private: bool = False
+    out: Path,
+    *,
+    db_url: str | None = None,
+    group: str | None = None,
+    private: bool = False,
+    lms: LmsRequest | None = None,
 ) -> int:
-    """Write OUT's exports again from its gradebook; 1 when a feedback page could not be made."""
+    """Write OUT's exports again from its gradebook, and the LMS's file of ``lms``; 1 when a
+    feedback page could not be made."""
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy 2.1 notes in nbgrader
     batch = Batch(out, db_url=db_url, group=group, private=private)
     try:
@@ -39,10 +46,10 @@ def refresh(
         print(f"error: {exc}", file=sys.stderr)
         return 1
     with batch.claimed():
-        return _refresh(batch, students)
+        return _refresh(batch, students, lms)
 
 
-def _refresh(batch: Batch, students: list[Student]) -> int:
+def _refresh(batch: Batch, students: list[Student], lms: LmsRequest | None) -> int:
     if batch.settings.group != recorded(batch.out).get("group"):
         batch.settings.record()  # --group or --private changed who may read OUT
     graded = [
@@ -68,4 +75,6 @@ def _refresh(batch: Batch, students: list[Student]) -> int:
         print(
             f"error: nbgrader could not write {student}'s feedback page: {reason}", file=sys.stderr
         )
+    if lms is not None:
+        write_lms(batch.out, lms)
     return 1 if failed else 0

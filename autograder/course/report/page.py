@@ -68,8 +68,9 @@ def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
 
-def render(numbers: dict) -> str:
-    """The page, from :func:`summarize`'s numbers."""
+def render(numbers: dict, similar: str = "") -> str:
+    """The page, from :func:`summarize`'s numbers; ``similar`` is the section on similar code
+    (HTML, ``similar.section``), after the flagged submissions."""
     dist = numbers["distribution"]
     parts = [
         "<h1>Batch normalization: the class at a glance</h1>",
@@ -175,6 +176,7 @@ def render(numbers: dict) -> str:
             ),
         ]
 
+    parts.append(similar)
     parts.append("<h2>Not graded</h2>")
     if numbers["not_graded"]:
         parts.append(
@@ -240,6 +242,9 @@ body{{font-family:sans-serif;max-width:80em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse;margin:.5em 0}}
 th,td{{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
 td ul{{margin:0;padding-left:1.2em}}
+pre{{margin:.2em 0 .6em;font-size:90%;overflow-x:auto}}
+.side-by-side{{table-layout:fixed;width:100%}}.side-by-side th:first-child{{width:14em}}
+.side-by-side td:first-child{{overflow-wrap:anywhere}}.lines{{color:#666;font-size:85%}}
 </style></head><body>
 {"".join(parts)}
 </body></html>
