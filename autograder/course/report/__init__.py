@@ -16,8 +16,9 @@ matplotlib's version stamp, drawn with matplotlib's default style whatever the l
 - ``read``: results.json, each entry checked (``ReportError`` names the student and the key);
 - ``numbers``: what the page shows (``summarize``);
 - ``figures``: the matplotlib figures;
-- ``page``: the HTML (``render``);
-- ``similar``: the section on similar code.
+- ``page``: the HTML (``render``), from the template ``templates/report/page.html.j2``;
+- ``similar``: the section on similar code (``templates/report/similarity.html.j2``);
+- ``templating``: the Jinja environment both templates are rendered in.
 """
 
 from __future__ import annotations

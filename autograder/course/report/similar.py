@@ -6,15 +6,11 @@ are no longer the ones results.json holds."""
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
-import jinja2
 from markupsafe import Markup
 
 from ...similarity.record import SHOWN, Pair, Record, Span
+from .templating import environment
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
 SHOWN_PAIRS = 50
 """Rows of the table of pairs (similarity.json lists them all)."""
 
@@ -58,7 +54,7 @@ def section(record: Record | None, results: dict) -> Markup:
     """The section's HTML (empty without a record)."""
     if record is None:
         return Markup("")
-    template = _templates().get_template("similarity.html.j2")
+    template = environment().get_template("similarity.html.j2")
     return Markup(
         template.render(
             record=record,
@@ -68,16 +64,3 @@ def section(record: Record | None, results: dict) -> Markup:
             rows=rows,
         )
     )
-
-
-@functools.cache
-def _templates() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["points"] = lambda value: f"{value:g}"
-    return environment
