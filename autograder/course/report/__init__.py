@@ -13,7 +13,8 @@ The same input gives the same bytes: no timestamps, students in sorted order, PN
 matplotlib's version stamp, drawn with matplotlib's default style whatever the local
 ``matplotlibrc`` says.
 
-- ``read``: results.json, each entry checked (``ReportError`` names the student and the key);
+- ``read``: results.json, each entry checked (``ReportError`` names the student and the key)
+  and read into an ``Entry``;
 - ``numbers``: what the page shows (``summarize``);
 - ``figures``: the matplotlib figures;
 - ``page``: the HTML (``render``), from the template ``templates/report/page.html.j2``;

@@ -7,7 +7,7 @@ import math
 import statistics
 from collections import Counter
 
-from .read import ReportError, is_manual, named_mistakes, number, optional_number, texts
+from .read import Entry, ReportError, Scores, TaskResult, number, read_entry
 
 EXAMPLES = 3  # example students per mistake
 FULL_MARKS_TOLERANCE = 1e-9
@@ -35,19 +35,6 @@ def _time_edges(values: list[float]) -> list[float]:
     hi = max(values) or 1.0
     bins = min(10, len(values))
     return [hi * i / bins for i in range(bins + 1)]
-
-
-def _distribution(values: list[float], edges: list[float], maximum: float) -> dict:
-    return {
-        "n": len(values),
-        "maximum": maximum,
-        "mean": statistics.fmean(values) if values else None,
-        "median": statistics.median(values) if values else None,
-        "min": min(values) if values else None,
-        "max": max(values) if values else None,
-        "edges": edges,
-        "counts": _histogram(values, edges),
-    }
 
 
 def summarize(results: dict, *, batch_seconds: float | None = None) -> dict:
@@ -86,131 +73,124 @@ def summarize(results: dict, *, batch_seconds: float | None = None) -> dict:
         raise ReportError("results: expected an object keyed by student id")
     if batch_seconds is not None:
         batch_seconds = number(batch_seconds, "batch_seconds")
-    students = sorted(results)
-    not_graded, flagged, arguable = [], [], []
-    autograded_totals, totals, auto_max, max_totals = {}, {}, {}, {}
-    task_order: dict[str, None] = {}
-    task_scores: dict[str, list[float | None]] = {}
-    task_max: dict[str, float] = {}
-    task_manual: dict[str, bool] = {}
-    mistake_students: dict[tuple[str, str], list[str]] = {}
-    seconds: dict[str, float] = {}
-    isolation: dict[str, str | None] = {}
+    entries = [read_entry(sid, results[sid]) for sid in sorted(results)]
+    graded = {e.student: e.scores for e in entries if e.scores is not None}
+    return {
+        "students": len(entries),
+        "graded": len(graded),
+        "not_graded": [
+            {"student": e.student, "reason": e.reason} for e in entries if e.scores is None
+        ],
+        "flagged": [{"student": e.student, "flags": e.flags} for e in entries if e.flags],
+        "autograded_totals": {sid: scores.autograded for sid, scores in graded.items()},
+        "totals": {sid: scores.total for sid, scores in graded.items()},
+        "distribution": {
+            "autograded": _distribution(
+                [g.autograded for g in graded.values()],
+                max((g.autograded_max for g in graded.values()), default=0.0),
+            ),
+            "total": _distribution(
+                [g.total for g in graded.values()],
+                max((g.max_total for g in graded.values()), default=0.0),
+            ),
+        },
+        "tasks": _task_table(graded),
+        "mistakes": _mistakes(graded),
+        "arguable": [
+            {"student": sid, "task": task, "deduction": deduction}
+            for sid, scores in graded.items()
+            for task, r in scores.tasks.items()
+            for deduction in r.arguable
+        ],
+        "time": _time(entries, batch_seconds),
+        "isolation": _isolation(entries),
+    }
 
-    for sid in students:
-        entry = results[sid]
-        where = f"results[{sid!r}]"
-        if not isinstance(entry, dict):
-            raise ReportError(f"{where}: expected an object")
-        flags = texts(entry.get("flags"), f"{where}: flags")
-        if flags:
-            flagged.append({"student": sid, "flags": flags})
-        if entry.get("seconds") is not None:
-            seconds[sid] = number(entry["seconds"], f"{where}: seconds")
-        kind = entry.get("isolation")
-        isolation[sid] = None if kind is None else str(kind)
-        status = entry.get("status", "graded")
-        if status == "not graded":
-            reason = entry.get("reason")
-            not_graded.append(
-                {"student": sid, "reason": str(reason) if reason else "no reason given"}
-            )
-            continue
-        if status != "graded":
-            raise ReportError(f"{where}: status: expected 'graded' or 'not graded', got {status!r}")
-        tasks = entry.get("tasks")
-        if not isinstance(tasks, dict):
-            raise ReportError(f"{where}: tasks: expected an object of task id -> result")
-        totals[sid] = number(entry.get("total"), f"{where}: total")
-        max_totals[sid] = number(entry.get("max_total"), f"{where}: max_total")
-        auto, auto_top = 0.0, 0.0
-        for task, r in tasks.items():
-            at = f"{where}: tasks[{task!r}]"
-            if not isinstance(r, dict):
-                raise ReportError(f"{at}: expected an object")
-            score = optional_number(r.get("score"), f"{at}: score")
-            top = number(r.get("max_score"), f"{at}: max_score")
-            manual = is_manual(r)
-            task_order.setdefault(task)
-            task_scores.setdefault(task, []).append(score)
-            task_max[task] = max(task_max.get(task, top), top)
-            task_manual[task] = task_manual.get(task, False) or manual
-            if not manual:
-                auto += score or 0.0
-                auto_top += top
-            for words in named_mistakes(r, at):
-                mistake_students.setdefault((task, words), []).append(sid)
-            for deduction in texts(r.get("arguable"), f"{at}: arguable"):
-                arguable.append({"student": sid, "task": task, "deduction": deduction})
-        autograded_totals[sid] = auto
-        auto_max[sid] = auto_top
 
-    graded = list(totals)
-    task_table = {}
-    for task in task_order:
-        scored = [s for s in task_scores[task] if s is not None]
-        full = sum(s >= task_max[task] - FULL_MARKS_TOLERANCE for s in scored)
-        task_table[task] = {
-            "manual": task_manual[task],
-            "max_score": task_max[task],
-            "scored": len(scored),
-            "awaiting": len(graded) - len(scored),
-            "full_marks": full,
-            "pass_rate": full / len(scored) if scored else None,
-            "mean_score": statistics.fmean(scored) if scored else None,
-        }
+def _distribution(values: list[float], maximum: float) -> dict:
+    """Scores out of ``maximum``: their statistics and histogram."""
+    edges = _score_edges(values, maximum)
+    return {
+        "n": len(values),
+        "maximum": maximum,
+        "mean": statistics.fmean(values) if values else None,
+        "median": statistics.median(values) if values else None,
+        "min": min(values) if values else None,
+        "max": max(values) if values else None,
+        "edges": edges,
+        "counts": _histogram(values, edges),
+    }
 
-    mistakes: list[dict] = [
+
+def _task_table(graded: dict[str, Scores]) -> dict[str, dict]:
+    """Each task's row, tasks in the order first met."""
+    by_task: dict[str, list[TaskResult]] = {}
+    for scores in graded.values():
+        for task, r in scores.tasks.items():
+            by_task.setdefault(task, []).append(r)
+    return {task: _task_row(results, len(graded)) for task, results in by_task.items()}
+
+
+def _task_row(results: list[TaskResult], graded: int) -> dict:
+    """A task's row from its results, one per graded student who has it: the largest of their
+    points, the pass rate and mean over the students with a score."""
+    top = max(r.max_score for r in results)
+    scored = [r.score for r in results if r.score is not None]
+    full = sum(s >= top - FULL_MARKS_TOLERANCE for s in scored)
+    return {
+        "manual": any(r.manual for r in results),
+        "max_score": top,
+        "scored": len(scored),
+        "awaiting": graded - len(scored),
+        "full_marks": full,
+        "pass_rate": full / len(scored) if scored else None,
+        "mean_score": statistics.fmean(scored) if scored else None,
+    }
+
+
+def _mistakes(graded: dict[str, Scores]) -> list[dict]:
+    """Each named mistake with the students who made it, most frequent first."""
+    who: dict[tuple[str, str], list[str]] = {}
+    for sid, scores in graded.items():
+        for task, r in scores.tasks.items():
+            for words in r.mistakes:
+                who.setdefault((task, words), []).append(sid)
+    mistakes = [
         {
             "task": task,
             "mistake": words,
-            "count": len(who),
-            "students": who,
-            "examples": who[:EXAMPLES],
+            "count": len(students),
+            "students": students,
+            "examples": students[:EXAMPLES],
         }
-        for (task, words), who in mistake_students.items()
+        for (task, words), students in who.items()
     ]
-    mistakes.sort(key=lambda m: (-m["count"], m["task"], m["mistake"]))
+    return sorted(mistakes, key=lambda m: (-m["count"], m["task"], m["mistake"]))
 
-    auto_values = list(autograded_totals.values())
-    total_values = list(totals.values())
-    auto_top = max(auto_max.values(), default=0.0)
-    total_top = max(max_totals.values(), default=0.0)
-    times = list(seconds.values())
-    time_edges = _time_edges(times) if times else []
-    kinds = Counter("not recorded" if v is None else v for v in isolation.values())
+
+def _time(entries: list[Entry], batch_seconds: float | None) -> dict:
+    """The grading times of the submissions that have one, and the batch's wall time."""
+    times = [e.seconds for e in entries if e.seconds is not None]
+    edges = _time_edges(times) if times else []
+    return {
+        "batch_seconds": batch_seconds,
+        "timed": len(times),
+        "median": statistics.median(times) if times else None,
+        "max": max(times) if times else None,
+        "total": math.fsum(times) if times else None,
+        "edges": edges,
+        "counts": _histogram(times, edges) if times else [],
+    }
+
+
+def _isolation(entries: list[Entry]) -> dict:
+    """Submissions per isolation; each student's only when they differ."""
+    per_student = {e.student: e.isolation or "not recorded" for e in entries}
+    kinds = Counter(per_student.values())
     mixed = len(kinds) > 1
     return {
-        "students": len(students),
-        "graded": len(graded),
-        "not_graded": not_graded,
-        "flagged": flagged,
-        "autograded_totals": autograded_totals,
-        "totals": totals,
-        "distribution": {
-            "autograded": _distribution(auto_values, _score_edges(auto_values, auto_top), auto_top),
-            "total": _distribution(total_values, _score_edges(total_values, total_top), total_top),
-        },
-        "tasks": task_table,
-        "mistakes": mistakes,
-        "arguable": arguable,
-        "time": {
-            "batch_seconds": batch_seconds,
-            "timed": len(times),
-            "median": statistics.median(times) if times else None,
-            "max": max(times) if times else None,
-            "total": math.fsum(times) if times else None,
-            "edges": time_edges,
-            "counts": _histogram(times, time_edges) if times else [],
-        },
-        "isolation": {
-            "counts": dict(sorted(kinds.items())),
-            "mixed": mixed,
-            "usual": min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None,
-            "per_student": (
-                {s: ("not recorded" if v is None else v) for s, v in isolation.items()}
-                if mixed
-                else {}
-            ),
-        },
+        "counts": dict(sorted(kinds.items())),
+        "mixed": mixed,
+        "usual": min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None,
+        "per_student": per_student if mixed else {},
     }
