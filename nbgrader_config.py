@@ -20,39 +20,39 @@ c.CourseDirectory.release_directory = "assignment"
 # Stubs name their task: raise NotImplementedError("<task>: ...").
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
-    "autograder.course.plugins.HelpersDigest",
+    "autograder.course.plugins.release.HelpersDigest",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "autograder.course.plugins.TaskStubs",
+    "autograder.course.plugins.release.TaskStubs",
     "nbgrader.preprocessors.ClearOutput",
-    "autograder.course.plugins.CheckCellMetadata",
+    "autograder.course.plugins.metadata.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
-    "autograder.course.plugins.CheckCellMetadata",
+    "autograder.course.plugins.metadata.CheckCellMetadata",
 ]
 
 # Autograde: the student's code never runs in a Jupyter kernel. HiddenChecks (instead of
 # Execute) runs it in the sandbox and writes each check cell's verdict and score.
 # No ClearOutput: the TA sees the student's own plots in the formgrader.
 c.Autograde.sanitize_preprocessors = [
-    "autograder.course.plugins.RepairMetadata",
+    "autograder.course.plugins.autograde.RepairMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "autograder.course.plugins.CheckCellMetadata",
+    "autograder.course.plugins.metadata.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "autograder.course.plugins.HiddenChecks",
+    "autograder.course.plugins.autograde.HiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "autograder.course.lateplugin.RecordDeadline",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "autograder.course.plugins.CheckCellMetadata",
+    "autograder.course.plugins.metadata.CheckCellMetadata",
 ]
 # Late work: the course's deadlines file (due dates, the late policy, extensions, late days;
 # README, "Deadlines and late work"). RecordDeadline writes the due date and the student's
@@ -69,7 +69,7 @@ c.OverwriteCells.add_missing_cells = True
 # formgrader.
 _NBGRADER = os.path.dirname(_formgrader.__file__)
 c.GenerateFeedback.preprocessors = [
-    "autograder.course.plugins.GetGradesTold",
+    "autograder.course.plugins.feedback.GetGradesTold",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # nbgrader's exporter, with templates compiled once per batch and no re-parse of each page

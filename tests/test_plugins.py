@@ -17,7 +17,7 @@ from traitlets.config import Config
 
 from autograder.course.config import nbgrader_config
 from autograder.course.exporter import FeedbackExporter
-from autograder.course.plugins import _Validator
+from autograder.course.plugins.metadata import _Validator
 from autograder.grading.feedback import summary_html, task_part
 
 BOOTSTRAP_CSS = str(
