@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import Limits
+from .model import Limits
 
 _ETC_ENTRIES = (
     "ld.so.cache",

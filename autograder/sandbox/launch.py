@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import Isolation, Limits, RunResult
 from .bubblewrap import arguments, check_workdir
 from .host import host_lock, kill_uid, slot
+from .model import Isolation, Limits, RunResult
 
 # Grace periods (seconds) for draining the pipes after the child has exited
 # or been killed.  Only an escaped process (possible without bubblewrap)

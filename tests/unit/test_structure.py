@@ -53,6 +53,28 @@ def test_the_trusted_side_never_imports_the_runner():
             assert not re.search(r"sandboxed\.(runner|audit)$", name), (path, name)
 
 
+def _relative_imports(path: Path) -> set[str]:
+    """What ``path`` imports from its own package: sibling modules, or names of its
+    ``__init__``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+    return found
+
+
+def test_no_package_is_an_import_cycle():
+    """A module its package's ``__init__`` imports never imports a name of that ``__init__``
+    back (a cycle, resolved only by the order of the imports): shared types live in a module of
+    their own (``sandbox/model.py``)."""
+    for init in PACKAGE.rglob("__init__.py"):
+        folder = init.parent
+        modules = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir()}
+        for name in _relative_imports(init) & {p.stem for p in folder.glob("*.py")}:
+            back = _relative_imports(folder / f"{name}.py") - modules
+            assert not back, f"{folder.name}/{name}.py imports {back} from its package"
+
+
 def _kit_modules() -> list[Path]:
     """The kit's own code (the given helpers of ``solutions/`` are the course's, shipped to
     students, and document the functions students write)."""
