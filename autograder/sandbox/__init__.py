@@ -37,7 +37,7 @@ under a file lock in ``lock_dir()``, as the ``isolate`` sandbox does with box id
 kernel never enforces ``RLIMIT_NPROC`` for real uid 0 (so a fork bomb would not be contained,
 and files it writes would be owned by root).  Instead bubblewrap runs privileged without a user
 namespace, keeps only ``CAP_SETUID``/``CAP_SETGID`` for the sandbox's first process (a tiny
-Python supervisor, see ``_SUPERVISOR``) which sets the resource limits, drops to the slot's uid
+Python supervisor, ``supervisor.py``) which sets the resource limits, drops to the slot's uid
 with ``setgroups([])``/``setresgid``/``setresuid`` and execs the command (bubblewrap has already
 set ``no_new_privs``, so setuid binaries cannot regain privileges).  The supervisor stays as the
 parent to report whether the command started, and then its exact exit status or signal
