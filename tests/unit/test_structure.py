@@ -44,6 +44,14 @@ def test_the_sandboxed_package_imports_nothing_from_the_trusted_side():
             assert allowed or top in ALLOWED_IN_SANDBOX or name == "__future__", (path, name)
 
 
+def test_the_contracts_import_the_standard_library_only():
+    """Both sides import ``contracts.py``: the sandbox's runner as ``contracts`` (so it may not
+    import the kit), the trusted side as ``autograder.sandboxed.contracts`` (so it needs nothing
+    that only the sandbox has: not even numpy)."""
+    for name in imports(SANDBOXED / "contracts.py"):
+        assert name == "__future__" or name.split(".")[0] in sys.stdlib_module_names, name
+
+
 def test_the_trusted_side_never_imports_the_runner():
     """The runner and the audit hook exist only inside the sandbox."""
     for path in PACKAGE.rglob("*.py"):
