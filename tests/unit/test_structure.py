@@ -52,6 +52,33 @@ def test_the_contracts_import_the_standard_library_only():
         assert name == "__future__" or name.split(".")[0] in sys.stdlib_module_names, name
 
 
+def _literals(path: Path) -> list[str]:
+    """The string literals of a module, but its docstrings and comments."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.value) for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }  # fmt: skip
+    return [
+        node.value for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]  # fmt: skip
+
+
+def test_what_crosses_the_sandbox_is_named_in_the_contracts_only():
+    """Step and part ids, and the work folder's files, are built and named in ``contracts.py``:
+    no other module rebuilds ``task:<task>`` or ``<task>.<part>`` with an f-string, or names
+    ``progress.jsonl``."""
+    wire = ("task:", "given:", "job.json", "inputs.npz", "progress.jsonl")
+    for path in PACKAGE.rglob("*.py"):
+        if path == SANDBOXED / "contracts.py":
+            continue
+        found = [s for s in _literals(path) if s.startswith(wire) or s.endswith(wire)]
+        assert not found, f"{path.relative_to(ROOT)}: {found}"
+        assert not re.search(r"\{task\}\.\{part\}", path.read_text()), path
+
+
 def test_the_trusted_side_never_imports_the_runner():
     """The runner and the audit hook exist only inside the sandbox."""
     for path in PACKAGE.rglob("*.py"):
