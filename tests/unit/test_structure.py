@@ -110,6 +110,17 @@ def test_no_package_is_an_import_cycle():
             assert not back, f"{folder.name}/{name}.py imports {back} from its package"
 
 
+def test_one_atomic_write():
+    """A file is replaced by a rename in ``access.atomic_file`` only: every other write of the
+    kit's goes through it."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name = ast.unparse(node.func)
+                if name in ("os.replace", "os.rename"):
+                    assert path == PACKAGE / "access.py", f"{path.relative_to(ROOT)}: {name}"
+
+
 def _kit_modules() -> list[Path]:
     """The kit's own code (the given helpers of ``solutions/`` are the course's, shipped to
     students, and document the functions students write)."""
