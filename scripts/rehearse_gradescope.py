@@ -137,6 +137,83 @@ SUBMISSIONS = {
 }
 
 
+def build_zip(work: Path) -> Path:
+    """The Gradescope zip of batch norm (``python -m autograder gradescope``), in ``work``."""
+    secret, zipped = work / "autograder.secret", work / "autograder.zip"
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "gradescope", "--assignment", "batchnorm",
+         "--out", str(zipped), "--secret", str(secret)],
+        check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return zipped
+
+
+def make_root(root: Path, numbers: dict) -> None:
+    """A minimal Debian root with this host's CA bundle and apt settings (debootstrap's time)."""
+    start = time.monotonic()
+    print(f"debootstrap --variant=minbase {SUITE} from {numbers['mirror']} ...", flush=True)
+    subprocess.run(
+        ["debootstrap", "--variant=minbase", SUITE, str(root), numbers["mirror"]],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    numbers["debootstrap_seconds"] = round(time.monotonic() - start, 1)
+    carry_host_settings(root, ca_bundle())
+
+
+def lay_out(grader: Path, zipped: Path) -> None:
+    """Gradescope's ``/autograder``: the zip unpacked in ``source/`` (with its modes), and
+    ``run_autograder`` beside it."""
+    (grader / "source").mkdir(parents=True)
+    with zipfile.ZipFile(zipped) as archive:
+        for info in archive.infolist():
+            archive.extract(info, grader / "source")
+            os.chmod(grader / "source" / info.filename, (info.external_attr >> 16) & 0o777)
+    shutil.copy2(grader / "source" / "run_autograder", grader / "run_autograder")
+
+
+def set_up(root: Path, env: dict[str, str], work: Path, numbers: dict) -> None:
+    """The zip's ``setup.sh``, run for real in the root: its time, its last word, the venv."""
+    print("setup.sh ...", flush=True)
+    start = time.monotonic()
+    setup = in_root(root, "bash /autograder/source/setup.sh", env)
+    numbers["setup_seconds"] = round(time.monotonic() - start, 1)
+    (work / "setup.log").write_text(setup.stdout + setup.stderr)
+    if setup.returncode != 0:
+        print(setup.stdout[-3000:] + setup.stderr[-3000:])
+        sys.exit(f"setup.sh failed ({setup.returncode}); log: {work / 'setup.log'}")
+    numbers["setup_check"] = setup.stdout.strip().splitlines()[-1]
+    du = in_root(root, "du -sh /opt/batchnorm-kit/venv", env)
+    numbers["venv_size"] = du.stdout.split()[0]
+    python = in_root(root, "/opt/batchnorm-kit/venv/bin/python -V", env)
+    numbers["python"] = python.stdout.strip()
+
+
+def grade(root: Path, env: dict[str, str], make) -> dict:
+    """``run_autograder`` on one submission, with a fresh ``submission/`` and ``results/``: its
+    time, exit status, score and what its results.json says."""
+    grader = root / "autograder"
+    for folder in ("submission", "results"):
+        shutil.rmtree(grader / folder, ignore_errors=True)
+        (grader / folder).mkdir()
+    nbformat.write(make(), grader / "submission" / NOTEBOOK)
+    (grader / "submission_metadata.json").write_text(
+        json.dumps({"id": 1, "users": [{"id": 4242, "email": "s@x", "name": "S"}]})
+    )
+    start = time.monotonic()
+    done = in_root(root, "cd /autograder && ./run_autograder", env)
+    seconds = round(time.monotonic() - start, 1)
+    results = json.loads((grader / "results" / "results.json").read_text())
+    return {
+        "seconds": seconds,
+        "exit": done.returncode,
+        "score": results.get("score"),
+        "max": sum(t["max_score"] for t in results.get("tests", [])),
+        "failed": [t["name"] for t in results.get("tests", []) if t["status"] != "passed"],
+        "flags": results.get("extra_data", {}).get("flags"),
+        "notes": results.get("extra_data", {}).get("notes"),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, help="where to make the Debian root (a new folder)")
@@ -151,69 +228,14 @@ def main() -> int:
         sys.exit(f"{root} exists: name a new folder")
     numbers: dict = {"mirror": mirror()}
     try:
-        secret = work / "autograder.secret"
-        zipped = work / "autograder.zip"
-        subprocess.run(
-            [sys.executable, "-m", "autograder", "gradescope", "--assignment", "batchnorm",
-             "--out", str(zipped), "--secret", str(secret)],
-            check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-
-        start = time.monotonic()
-        print(f"debootstrap --variant=minbase {SUITE} from {numbers['mirror']} ...", flush=True)
-        subprocess.run(
-            ["debootstrap", "--variant=minbase", SUITE, str(root), numbers["mirror"]],
-            check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        numbers["debootstrap_seconds"] = round(time.monotonic() - start, 1)
-        bundle = ca_bundle()
-        carry_host_settings(root, bundle)
+        zipped = build_zip(work)
+        make_root(root, numbers)
         env = {"SSL_CERT_FILE": HOST_BUNDLE, "PIP_CERT": HOST_BUNDLE, "LANG": "C.UTF-8"}
-
-        grader = root / "autograder"
-        (grader / "source").mkdir(parents=True)
-        with zipfile.ZipFile(zipped) as archive:
-            for info in archive.infolist():
-                archive.extract(info, grader / "source")
-                os.chmod(grader / "source" / info.filename, (info.external_attr >> 16) & 0o777)
-        shutil.copy2(grader / "source" / "run_autograder", grader / "run_autograder")
-
-        print("setup.sh ...", flush=True)
-        start = time.monotonic()
-        setup = in_root(root, "bash /autograder/source/setup.sh", env)
-        numbers["setup_seconds"] = round(time.monotonic() - start, 1)
-        (work / "setup.log").write_text(setup.stdout + setup.stderr)
-        if setup.returncode != 0:
-            print(setup.stdout[-3000:] + setup.stderr[-3000:])
-            sys.exit(f"setup.sh failed ({setup.returncode}); log: {work / 'setup.log'}")
-        numbers["setup_check"] = setup.stdout.strip().splitlines()[-1]
-        du = in_root(root, "du -sh /opt/batchnorm-kit/venv", env)
-        numbers["venv_size"] = du.stdout.split()[0]
-        python = in_root(root, "/opt/batchnorm-kit/venv/bin/python -V", env)
-        numbers["python"] = python.stdout.strip()
-
-        numbers["submissions"] = {}
-        for name, make in SUBMISSIONS.items():
-            for folder in ("submission", "results"):
-                shutil.rmtree(grader / folder, ignore_errors=True)
-                (grader / folder).mkdir()
-            nbformat.write(make(), grader / "submission" / NOTEBOOK)
-            (grader / "submission_metadata.json").write_text(
-                json.dumps({"id": 1, "users": [{"id": 4242, "email": "s@x", "name": "S"}]})
-            )
-            start = time.monotonic()
-            done = in_root(root, "cd /autograder && ./run_autograder", env)
-            seconds = round(time.monotonic() - start, 1)
-            results = json.loads((grader / "results" / "results.json").read_text())
-            numbers["submissions"][name] = {
-                "seconds": seconds,
-                "exit": done.returncode,
-                "score": results.get("score"),
-                "max": sum(t["max_score"] for t in results.get("tests", [])),
-                "failed": [t["name"] for t in results.get("tests", []) if t["status"] != "passed"],
-                "flags": results.get("extra_data", {}).get("flags"),
-                "notes": results.get("extra_data", {}).get("notes"),
-            }
+        lay_out(root / "autograder", zipped)
+        set_up(root, env, work, numbers)
+        numbers["submissions"] = {
+            name: grade(root, env, make) for name, make in SUBMISSIONS.items()
+        }
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", "--one-file-system", str(root)], check=False)

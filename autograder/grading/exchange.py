@@ -8,13 +8,26 @@ import functools
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .. import tasks
 from ..layout import PACKAGE, ROOT, current
-from .model import PartResult, Plan, part_id
+from ..sandboxed.contracts import (
+    INPUTS,
+    JOB,
+    End,
+    Job,
+    PartReport,
+    Record,
+    Start,
+    decode_record,
+    part_files,
+    part_id,
+)
+from .model import PartResult, Plan
 
 RESULT_BYTES = 20 * 1024 * 1024
 """Largest result file read back from the sandbox."""
@@ -64,47 +77,45 @@ def write_matplotlib_config(workdir: Path) -> Path:
 
 
 def write_job(workdir: Path, plan_: Plan, inputs: dict, skip: list[str]) -> None:
+    """The job (``job.json``) and the hidden inputs (``inputs.npz``) in the work folder."""
     flat = {
         f"{t}/{p}/{k}": v
         for t, parts in inputs.items()
         for p, d in parts.items()
         for k, v in d.items()
     }
-    np.savez(workdir / "inputs.npz", **flat)
+    np.savez(workdir / INPUTS, **flat)
     probes = {
         task: {part.name: part.probe.to_json() for part in tasks.get(task).parts}
         for task in dict.fromkeys(plan_.tasks)
     }
-    job = {
-        "steps": [s.to_json() for s in plan_.steps],
-        "probes": probes,
-        "skip": skip,
-        "watch": [str(ROOT)],
-    }
-    (workdir / "job.json").write_text(json.dumps(job))
+    job = Job(plan_.steps, probes, skip, [str(ROOT)])
+    (workdir / JOB).write_text(json.dumps(job.to_json()))
 
 
-def read_progress(path: Path) -> list[dict]:
+def read_progress(path: Path) -> list[Record]:
+    """The progress records the runner wrote (``out/progress.jsonl``); a line that is not one is
+    skipped."""
     if not path.exists():
         return []
     records = []
     for line in path.read_text(errors="replace").splitlines()[:10000]:
         try:
-            record = json.loads(line)
+            record = decode_record(json.loads(line))
         except ValueError:
             continue
-        if isinstance(record, dict):
+        if record is not None:
             records.append(record)
     return records
 
 
-def open_step(records: list[dict]) -> str | None:
+def open_step(records: list[Record]) -> str | None:
     """The step or part that started and did not end (the innermost)."""
-    open_ = []
+    open_: list[str] = []
     for r in records:
-        if "start" in r:
-            open_.append(str(r["start"]))
-        elif "end" in r and open_ and open_[-1] == str(r["end"]):
+        if isinstance(r, Start):
+            open_.append(r.step)
+        elif isinstance(r, End) and open_ and open_[-1] == r.step:
             open_.pop()
     return open_[-1] if open_ else None
 
@@ -114,37 +125,31 @@ def collect(out: Path, task_ids: list[str], parts: dict[str, PartResult]) -> Non
     for task in task_ids:
         for part in tasks.get(task).part_names:
             pid = part_id(task, part)
-            meta_path = out / f"{pid}.json"
-            if not meta_path.exists() or meta_path.stat().st_size > RESULT_BYTES:
-                continue
-            try:
-                meta = json.loads(meta_path.read_text())
-            except ValueError:
-                continue
-            result = PartResult()
-            if "error" in meta:
-                result.error = {
-                    k: str(meta.get(k, ""))[:400] for k in ("error", "message", "where")
-                }
-            else:
-                result.types = {
-                    str(k): str(v)[:200] for k, v in dict(meta.get("types", {})).items()
-                }
-                result.nones = {str(n) for n in meta.get("nones", [])}
-                result.lists = {
-                    str(k): [str(x)[:100] for x in v][:1000]
-                    for k, v in dict(meta.get("lists", {})).items()
-                    if isinstance(v, list)
-                }
-                npz = out / f"{pid}.npz"
-                if npz.exists() and npz.stat().st_size <= RESULT_BYTES:
-                    try:
-                        with np.load(npz, allow_pickle=False) as data:
-                            result.arrays = {k: data[k] for k in data.files}
-                    except (ValueError, OSError, EOFError) as exc:
-                        result.error = {
-                            "error": "unreadable result",
-                            "message": str(exc)[:200],
-                            "where": "",
-                        }
-            parts[pid] = result
+            result = _part_result(out, task, part)
+            if result is not None:
+                parts[pid] = result
+
+
+def _part_result(out: Path, task: str, part: str) -> PartResult | None:
+    """One part's result: its report and its arrays; None when it left no readable report."""
+    report_name, arrays_name = part_files(part_id(task, part))
+    report_path = out / report_name
+    if not report_path.exists() or report_path.stat().st_size > RESULT_BYTES:
+        return None
+    try:
+        report = PartReport.from_json(json.loads(report_path.read_text()), task, part)
+    except ValueError:
+        return None
+    if report is None:
+        return None
+    if report.error is not None:
+        return PartResult(error=report.error.to_json())
+    result = PartResult(types=report.types, nones=set(report.nones), lists=report.lists)
+    npz = out / arrays_name
+    if npz.exists() and npz.stat().st_size <= RESULT_BYTES:
+        try:
+            with np.load(npz, allow_pickle=False) as data:
+                result.arrays = {k: data[k] for k in data.files}
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            result.error = {"error": "unreadable result", "message": str(exc)[:200], "where": ""}
+    return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import tasks
+from ..sandboxed.contracts import SCAN, UNCONVERTIBLE
 from .model import PartResult
 
 RUNTIME_FLAGS = {
@@ -33,7 +34,7 @@ def type_flags(parts: dict[str, PartResult], part_task: dict[str, str]) -> set[s
     for pid, part in parts.items():
         for name, kind in part.types.items():
             module = kind.split(".")[0]
-            if kind.startswith("unconvertible") or module not in ("numpy", "builtins", "None"):
+            if kind.startswith(UNCONVERTIBLE) or module not in ("numpy", "builtins", "None"):
                 flags.add(
                     f"{part_task[pid]} returned objects that are not plain numpy arrays "
                     f"({kind[:60]} as {name})"
@@ -47,8 +48,8 @@ def scan_flags(
     """The static scan's flags, as the sandboxed scan reported them per cell; and, when it
     could not run (``not_run``: why), a flag that says so, so that no flag is lost in silence."""
     flags = {f"{label}: {flag}" for label, found in scanned.items() for flag in found}
-    if "scan" in failed:
-        flags.add(f"your code could not be scanned: {failed['scan']}")
+    if SCAN in failed:
+        flags.add(f"your code could not be scanned: {failed[SCAN]}")
     if not_run:
         flags.add(f"the static scan could not run: {not_run}")
     return flags

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from .. import sandbox, tasks
+from ..sandboxed.contracts import part_id
 from .compare import Context, check_task
 from .flags import runtime_flag, tampered_tasks, type_flags
 from .inputs import cached_result, case_seed, draw_inputs, result_key, save_result
@@ -31,7 +32,6 @@ from .model import (
     RunOptions,
     SubmissionResult,
     TaskResult,
-    part_id,
 )
 from .plan import plan, with_reference
 from .reference import TRUSTED, expected_outputs, helpers, reference
@@ -125,7 +125,7 @@ def grade_notebook(
     step_labels = {s.id: s.label or "the setup cell" for s in plan_.steps}
     notes = list(outcome.notes)
     for step_id, err in outcome.cell_errors.items():
-        error = ": ".join(str(part) for part in (err.get("error"), err.get("message")) if part)
+        error = ": ".join(part for part in (err.error, err.message) if part)
         notes.append(f"{step_labels.get(step_id, step_id)} failed when run top to bottom: {error}")
     return SubmissionResult(
         results, plan_.notes + notes, flags, time.perf_counter() - start, outcome.isolation

@@ -4,45 +4,21 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .. import sandbox
-
-Finding = Any  # cs231n.checking.Finding, loaded from solutions/ (reference.helpers)
-
-
-class StepKind(enum.StrEnum):
-    SCAN = "scan"  # the static scan of the student's cells, in a child process
-    SETUP = "setup"  # the instructor's setup cell
-    CELL = "cell"  # one of the student's cells (an answer cell or their own)
-    TASK = "task"  # a task's probes, at its check cell's place
-    INJECT = "inject"  # the reference's code for some tasks, in place of the student's
-
-    @property
-    def student(self) -> bool:
-        """Does a step of this kind run the student's code (or read it)?"""
-        return self in (StepKind.SCAN, StepKind.CELL, StepKind.TASK)
+from ..sandboxed.contracts import ErrorInfo, Step, StepKind
 
 
-@dataclass
-class Step:
-    id: str
-    kind: StepKind
-    source: str = ""
-    cell: int = -1
-    task: str = ""
-    label: str = ""  # how the feedback names the cell
-    repair: list[str] = field(default_factory=list)  # INJECT: functions whose caches it repairs
+class Finding(Protocol):
+    """The outcome of one check: the given helpers' ``cs231n.checking.Finding``, a class of the
+    course's (``reference.helpers``), loaded from ``solutions/`` at run time."""
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind.value, "source": self.source,
-                "cell": self.cell, "task": self.task, "label": self.label,
-                "repair": self.repair}  # fmt: skip
-
-
-def part_id(task: str, part: str) -> str:
-    """The id a part's progress records and result files carry."""
-    return f"{task}.{part}"
+    what: str  # what was checked
+    passed: bool
+    detail: str  # the number that shows it
+    mistake: str | None  # the known mistake a failure matches, in a student's words
+    kind: str  # "convention", "side effect", "shape" for a failure weighed apart; else ""
 
 
 @dataclass
@@ -82,7 +58,7 @@ class Outcome:
     """What came back from the student's runs."""
 
     parts: dict[str, PartResult]
-    cell_errors: dict
+    cell_errors: dict[str, ErrorInfo]  # step id -> what the cell raised
     notes: list[str]
     isolation: str
     runtime: dict[str, list[str]]  # flag kind -> details
@@ -162,7 +138,7 @@ class SubmissionResult:
                     "score": r.score,
                     "max_score": r.max_score,
                     "notes": r.notes,
-                    "findings": [f.__dict__ for f in r.findings],
+                    "findings": [vars(f) for f in r.findings],
                 }
                 for t, r in self.tasks.items()
             },

@@ -9,8 +9,19 @@ import functools
 
 from .. import tasks
 from ..layout import current
+from ..sandboxed.contracts import (
+    INJECT,
+    SCAN,
+    SETUP,
+    Step,
+    StepKind,
+    cell_step_id,
+    given_step_id,
+    is_given_step,
+    task_step_id,
+)
 from ..sandboxed.probes import python_source
-from .model import Plan, Step, StepKind
+from .model import Plan
 from .reference import (
     given_sources,
     grade_id,
@@ -36,59 +47,71 @@ def task_step(task: str) -> Step:
     """A task's probes, with the reference's code for its ``with_reference`` tasks (run in
     the student's place while they run only)."""
     given = tasks.get(task).with_reference
-    return Step(f"task:{task}", StepKind.TASK, reference_answers(given) if given else "",
+    return Step(task_step_id(task), StepKind.TASK, reference_answers(given) if given else "",
                 task=task)  # fmt: skip
 
 
 def plan(nb) -> Plan:
     """The steps of a top-to-bottom run of a submitted notebook."""
-    known = {grade_id(c): c for c in source_notebook().cells if grade_id(c)}
-    given = given_sources()
-    task_ids = tasks.ids()
-    steps, notes, seen_tasks = [], [], set()
-    answers_seen = set()
+    walk = _Walk()
     for index, cell in enumerate(nb.cells):
-        gid = grade_id(cell)
-        if cell.cell_type != "code":
-            continue
-        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if gid == "setup":
-            steps.append(Step(f"cell{index}", StepKind.SETUP, setup_python(), index))
-        elif gid.endswith("_answer") and gid in known:
-            answers_seen.add(gid)
-            steps.append(
-                Step(f"cell{index}", StepKind.CELL, source, index, label=f"your {gid} cell")
-            )
-        elif gid in task_ids:
-            if gid not in seen_tasks:
-                seen_tasks.add(gid)
-                steps.append(task_step(gid))
-        elif gid in given:
-            steps.append(Step(f"given:{gid}", StepKind.INJECT, given.pop(gid), index))
-        elif gid in known:
-            continue  # the instructor's cells: data loading and experiments are not re-run
-        else:
-            steps.append(
-                Step(f"cell{index}", StepKind.CELL, source, index, label=f"your cell {index}")
-            )
+        if cell.cell_type == "code":
+            walk.cell(index, cell)
+    steps, notes = walk.steps, []
     if not any(s.kind is StepKind.SETUP for s in steps):
-        steps.insert(0, Step("setup", StepKind.SETUP, setup_python(), -1))
+        steps.insert(0, Step(SETUP, StepKind.SETUP, setup_python(), -1))
         notes.append("the setup cell is missing: the original setup was run first")
     after_setup = next(i for i, s in enumerate(steps) if s.kind is StepKind.SETUP) + 1
-    for gid, source in given.items():  # a given cell the notebook lacks: right after the setup
-        steps.insert(after_setup, Step(f"given:{gid}", StepKind.INJECT, source, -1))
+    for gid, source in walk.given.items():  # a given cell the notebook lacks: after the setup
+        steps.insert(after_setup, Step(given_step_id(gid), StepKind.INJECT, source, -1))
     first_student = next((i for i, s in enumerate(steps) if s.kind.student), len(steps))
-    steps.insert(first_student, Step("scan", StepKind.SCAN))
-    for task in task_ids:
-        if task not in seen_tasks:
+    steps.insert(first_student, Step(SCAN, StepKind.SCAN))
+    for task in tasks.ids():
+        if task not in walk.seen_tasks:
             steps.append(task_step(task))
             notes.append(f"the check cell of {task} is missing: its hidden checks ran at the end")
+    return Plan(steps, notes, _missing_answers(walk.answers_seen))
+
+
+class _Walk:
+    """The steps of a notebook's code cells, in order: what each cell's grade id makes of it."""
+
+    def __init__(self) -> None:
+        self.known = {grade_id(c): c for c in source_notebook().cells if grade_id(c)}
+        self.given = given_sources()  # given cells not met yet
+        self.task_ids = tasks.ids()
+        self.steps: list[Step] = []
+        self.seen_tasks: set[str] = set()
+        self.answers_seen: set[str] = set()
+
+    def cell(self, index: int, cell) -> None:
+        gid = grade_id(cell)
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if gid == "setup":
+            self.steps.append(Step(cell_step_id(index), StepKind.SETUP, setup_python(), index))
+        elif gid.endswith("_answer") and gid in self.known:
+            self.answers_seen.add(gid)
+            self.steps.append(Step(cell_step_id(index), StepKind.CELL, source, index,
+                                   label=f"your {gid} cell"))  # fmt: skip
+        elif gid in self.task_ids:
+            if gid not in self.seen_tasks:
+                self.seen_tasks.add(gid)
+                self.steps.append(task_step(gid))
+        elif gid in self.given:
+            self.steps.append(Step(given_step_id(gid), StepKind.INJECT, self.given.pop(gid), index))
+        elif gid not in self.known:  # the instructor's cells (data, experiments) are not re-run
+            self.steps.append(Step(cell_step_id(index), StepKind.CELL, source, index,
+                                   label=f"your cell {index}"))  # fmt: skip
+
+
+def _missing_answers(answers_seen: set[str]) -> dict[str, str]:
+    """Task -> why it cannot be graded in full: its answer cell is missing from the notebook."""
     missing = {}
     for gid, defined in tasks.answer_tasks().items():
         if gid not in answers_seen:
             for task in defined:
                 missing[task] = f"the answer cell {gid} is missing from the notebook"
-    return Plan(steps, notes, missing)
+    return missing
 
 
 def with_reference(plan_: Plan, task: str, failed: list[str]) -> Plan:
@@ -99,16 +122,14 @@ def with_reference(plan_: Plan, task: str, failed: list[str]) -> Plan:
     reference's functions replace the student's."""
     depends = [d.task for d in tasks.dependencies(task)]
     steps = [
-        s
-        for s in plan_.steps
-        if s.kind in (StepKind.SETUP, StepKind.CELL) or s.id.startswith("given:")
+        s for s in plan_.steps if s.kind in (StepKind.SETUP, StepKind.CELL) or is_given_step(s.id)
     ]
     if tasks.get(task).repair_cache:
         functions = sorted({tasks.get(t).function for t in failed})
-        inject = Step("inject", StepKind.INJECT, recorded_answers(depends, functions),
+        inject = Step(INJECT, StepKind.INJECT, recorded_answers(depends, functions),
                       repair=functions)  # fmt: skip
     else:
-        inject = Step("inject", StepKind.INJECT, reference_answers(depends))
+        inject = Step(INJECT, StepKind.INJECT, reference_answers(depends))
     return Plan([*steps, inject, task_step(task)])
 
 

@@ -37,7 +37,7 @@ under a file lock in ``lock_dir()``, as the ``isolate`` sandbox does with box id
 kernel never enforces ``RLIMIT_NPROC`` for real uid 0 (so a fork bomb would not be contained,
 and files it writes would be owned by root).  Instead bubblewrap runs privileged without a user
 namespace, keeps only ``CAP_SETUID``/``CAP_SETGID`` for the sandbox's first process (a tiny
-Python supervisor, see ``_SUPERVISOR``) which sets the resource limits, drops to the slot's uid
+Python supervisor, ``supervisor.py``) which sets the resource limits, drops to the slot's uid
 with ``setgroups([])``/``setresgid``/``setresuid`` and execs the command (bubblewrap has already
 set ``no_new_privs``, so setuid binaries cannot regain privileges).  The supervisor stays as the
 parent to report whether the command started, and then its exact exit status or signal
@@ -101,14 +101,20 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from . import bubblewrap, launch
+from .host import SLOT_UID_BASE, SLOTS, lock_dir
+from .model import Isolation, IsolationUnavailable, IsolationWarning, Limits, RunResult
+
 __all__ = [
+    "SLOTS",
+    "SLOT_UID_BASE",
     "Isolation",
     "IsolationUnavailable",
     "IsolationWarning",
     "Limits",
+    "Probe",
     "RunResult",
     "bubblewrap_works",
     "ensure_isolation",
@@ -116,19 +122,6 @@ __all__ = [
     "run_sandboxed",
 ]
 
-
-class Isolation(enum.StrEnum):
-    """How a command is isolated: chosen by the caller, never reached by falling back."""
-
-    BUBBLEWRAP = "bubblewrap"
-    UID = "uid"
-    NONE = "none"
-
-
-SLOT_UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "61000"))
-"""First host uid of the sandbox slots (root only); one uid per concurrent sandbox."""
-SLOTS = int(os.environ.get("AUTOGRADER_SANDBOX_SLOTS", "64"))
-"""How many sandboxes may run at the same time on one host."""
 
 PROBE_ATTEMPTS = 5
 """Launches of the bubblewrap probe before bubblewrap is declared broken."""
@@ -141,57 +134,18 @@ _INSTALL_HINT = (
 )
 
 
-# Read-only subset of /etc a Python/numpy/matplotlib child needs.  Missing
-# entries are skipped (--ro-bind-try).
-class IsolationUnavailable(RuntimeError):
-    """Raised when the isolation asked for cannot be had on this host."""
-
-
-class IsolationWarning(RuntimeWarning):
-    """Emitted (once per process) when code runs with ``Isolation.NONE``."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    wall_seconds: float = 20.0  # whole process group killed after this
-    cpu_seconds: int = 30  # RLIMIT_CPU (SIGXCPU at the limit, SIGKILL 1 s later)
-    memory_bytes: int = 2 * 1024**3  # RLIMIT_AS
-    max_processes: int = 64  # RLIMIT_NPROC (processes *and threads* of the uid)
-    output_bytes: int = 1_000_000  # stdout+stderr kept in total; the rest is discarded
-    file_bytes: int = 64 * 1024**2  # RLIMIT_FSIZE; also the size of the private /tmp
-
-
-@dataclass
-class RunResult:
-    """Outcome of :func:`run_sandboxed`.
-
-    ``returncode`` is the exit code, or ``-N`` if the command was killed by
-    signal ``N`` (then ``killed_by_signal == N``), like :mod:`subprocess`.  On
-    a wall-clock timeout ``timed_out`` is true, ``returncode`` is ``None`` and
-    ``killed_by_signal`` is ``SIGKILL``; the same holds, with
-    ``watchdog_fired`` instead, when the caller's ``watchdog`` stopped it.
-
-    ``launch_error`` is set when the sandbox never started the command (bubblewrap could not
-    create its namespaces, the supervisor could not drop privileges or exec): then nothing the
-    command would have done happened, and the fault is the host's.
-    """
-
-    returncode: int | None
-    timed_out: bool
-    killed_by_signal: int | None
-    stdout: str
-    stderr: str
-    output_truncated: bool
-    seconds: float
-    isolation: str  # an Isolation value
-    watchdog_fired: bool = False
-    launch_error: str | None = None
-    uid: int | None = None  # the host uid the command ran as, when it was dropped
-
-
 _probe_lock = threading.Lock()
 _probe_ok = False  # cached once bubblewrap worked in this process
 _fallback_warned = False  # tests reset this to see the warning again
+_DEFAULT_LIMITS = Limits()
+
+
+class Probe(enum.Enum):
+    """How one launch of the bubblewrap probe went, and so whether to launch it again."""
+
+    WORKS = "works"
+    CANNOT = "cannot"  # this host cannot run bubblewrap at all (not Linux, no bwrap): final
+    FAILED = "failed"  # a launch failed (a busy host refuses a namespace now and then): retry
 
 
 def bubblewrap_works(attempts: int = PROBE_ATTEMPTS) -> tuple[bool, str]:
@@ -209,20 +163,21 @@ def bubblewrap_works(attempts: int = PROBE_ATTEMPTS) -> tuple[bool, str]:
             if attempt:
                 time.sleep(delay)
                 delay *= 2
-            ok, why = _probe_once()
-            if ok:
+            probe, why = _probe_once()
+            if probe is Probe.WORKS:
                 _probe_ok = True
                 return True, ""
-            if why.startswith("bwrap was not found") or why.startswith("bubblewrap needs"):
+            if probe is Probe.CANNOT:
                 break
         return False, why
 
 
-def _probe_once() -> tuple[bool, str]:
+def _probe_once() -> tuple[Probe, str]:
+    """One launch of a trivial command in bubblewrap: how it went, and why when it failed."""
     if sys.platform != "linux":
-        return False, f"bubblewrap needs Linux (this is {sys.platform})"
+        return Probe.CANNOT, f"bubblewrap needs Linux (this is {sys.platform})"
     if bubblewrap.bwrap() is None:
-        return False, "bwrap was not found on PATH"
+        return Probe.CANNOT, "bwrap was not found on PATH"
     workdir = Path(tempfile.mkdtemp(prefix="sandbox-probe-"))
     try:
         limits = Limits(wall_seconds=30.0, output_bytes=10_000)
@@ -230,13 +185,13 @@ def _probe_once() -> tuple[bool, str]:
         argv = [sys.executable, "-I", "-S", "-c", code]
         result = launch.run(argv, workdir, [], limits, None, Isolation.BUBBLEWRAP)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        return False, f"bwrap could not be started: {exc}"
+        return Probe.FAILED, f"bwrap could not be started: {exc}"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if result.returncode == 0 and result.stdout.startswith("ok"):
-        return True, ""
+        return Probe.WORKS, ""
     detail = result.launch_error or (result.stderr or result.stdout).strip()[-2000:]
-    return False, f"bwrap is installed but a trivial sandboxed command failed: {detail}"
+    return Probe.FAILED, f"bwrap is installed but a trivial sandboxed command failed: {detail}"
 
 
 def ensure_isolation(isolation: Isolation) -> None:
@@ -258,7 +213,7 @@ def run_sandboxed(
     *,
     workdir: Path,
     readonly_paths: list[Path],
-    limits: Limits = Limits(),
+    limits: Limits = _DEFAULT_LIMITS,
     env: dict[str, str] | None = None,
     isolation: Isolation = Isolation.BUBBLEWRAP,
     watchdog: Callable[[], bool] | None = None,
@@ -307,7 +262,3 @@ def _warn_no_isolation() -> None:
         IsolationWarning,
         stacklevel=3,
     )
-
-
-from . import bubblewrap, launch  # noqa: E402  (they use the types above)
-from .host import lock_dir  # noqa: E402

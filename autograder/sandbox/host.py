@@ -24,8 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import SLOT_UID_BASE, SLOTS, IsolationUnavailable
+from .model import IsolationUnavailable
 
+SLOT_UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "61000"))
+"""First host uid of the sandbox slots (root only); one uid per concurrent sandbox."""
+SLOTS = int(os.environ.get("AUTOGRADER_SANDBOX_SLOTS", "64"))
+"""How many sandboxes may run at the same time on one host."""
 _POLL_INTERVAL = 0.05
 RANDOM_UIDS = (2**20, 2**31 - 2)
 """The range a container's sandbox uid is drawn from (``Isolation.UID``), both ends included."""

@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import Isolation, Limits, RunResult
+from . import supervisor
 from .bubblewrap import arguments, check_workdir
 from .host import host_lock, kill_uid, slot
+from .model import Isolation, Limits, RunResult
 
 # Grace periods (seconds) for draining the pipes after the child has exited
 # or been killed.  Only an escaped process (possible without bubblewrap)
@@ -22,80 +24,9 @@ from .host import host_lock, kill_uid, slot
 _DRAIN_GRACE = 1.0
 _POLL_INTERVAL = 0.05
 _READ_CHUNK = 65536
-
-
-# First process inside the sandbox.  Runs with ``python -I -S`` and imports only builtin or C
-# modules (no json/signal: they would double its ~15 ms start-up time).
-# argv: STATUS_FD UID GID CWD RLIMITS COMMAND...  (UID/GID -1 = keep; RLIMITS is
-# "NAME:soft:hard,...").  It forks; the child sets the limits, drops privileges and execs the
-# command.  On STATUS_FD it reports "started" once the exec succeeded (a close-on-exec pipe
-# tells it) or "nostart <why>", then "exit N" or "signal N" (bwrap itself would fold a signal
-# into exit status 128+N).
-_SUPERVISOR = r"""
-import os, resource, sys
-try:
-    import _signal as signal
-except ImportError:
-    import signal
-
-status_fd, uid, gid = (int(a) for a in sys.argv[1:4])
-cwd, rlimits, argv = sys.argv[4], sys.argv[5], sys.argv[6:]
-os.set_inheritable(status_fd, False)
-
-def start():
-    for item in rlimits.split(","):
-        name, soft, hard = item.split(":")
-        which, soft, hard = getattr(resource, name), int(soft), int(hard)
-        cur_hard = resource.getrlimit(which)[1]
-        if cur_hard != resource.RLIM_INFINITY:
-            soft, hard = min(soft, cur_hard), min(hard, cur_hard)
-        resource.setrlimit(which, (soft, hard))
-    if uid >= 0:
-        os.setgroups([])
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
-        if 0 in os.getresuid() or 0 in os.getresgid():
-            raise OSError("could not drop privileges")
-    # After dropping privileges: root without CAP_DAC_OVERRIDE could not
-    # enter a workdir owned by the sandbox uid with mode 0700.
-    os.chdir(cwd)
-    os.environ["PWD"] = cwd
-    for name in ("SIGPIPE", "SIGXFSZ", "SIGXCPU"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    os.execvp(argv[0], argv)
-
-ready_r, ready_w = os.pipe()  # close-on-exec: EOF with no data means the exec succeeded
-pid = os.fork()
-if pid == 0:
-    os.close(ready_r)
-    try:
-        start()
-    except BaseException as exc:
-        try:
-            why = ("%s: %s" % (type(exc).__name__, exc))[:400]
-            os.write(2, ("sandbox: cannot run %r: %s\n" % (argv[0], why)).encode())
-            os.write(ready_w, why.encode())
-        finally:
-            os._exit(127)
-os.close(ready_w)
-why = b""
-while True:
-    chunk = os.read(ready_r, 512)
-    if not chunk:
-        break
-    why += chunk
-os.close(ready_r)
-os.write(status_fd, (b"nostart " + why.replace(b"\n", b" ") if why else b"started") + b"\n")
-_, status = os.waitpid(pid, 0)
-if os.WIFSIGNALED(status):
-    report, code = "signal %d" % os.WTERMSIG(status), 128 + os.WTERMSIG(status)
-else:
-    code = os.waitstatus_to_exitcode(status)
-    report = "exit %d" % code
-os.write(status_fd, report.encode())
-os._exit(code)
-"""
+SUPERVISOR = Path(supervisor.__file__).read_text()
+"""The first process in the sandbox (``supervisor.py``), run as ``python -I -S -c SUPERVISOR``:
+the sandbox need not show the kit's files."""
 
 
 def _minimal_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
@@ -143,6 +74,14 @@ def _rlimits(limits: Limits) -> list[tuple[str, int, int]]:
     ]
 
 
+def supervisor_command(status_fd: int, uid: int | None, workdir: Path, limits: Limits) -> list[str]:
+    """The supervisor's command line (``supervisor.py``), before the command's own."""
+    drop = str(uid if uid is not None else -1)
+    rlimits = supervisor.rlimits_arg(_rlimits(limits))
+    return [sys.executable, "-I", "-S", "-c", SUPERVISOR, str(status_fd), drop, drop,
+            str(workdir), rlimits]  # fmt: skip
+
+
 def run(
     argv: list[str],
     workdir: Path,
@@ -186,48 +125,71 @@ def _run_as(
     if isolation is Isolation.BUBBLEWRAP:
         prefix = arguments(workdir, ro_paths, limits, env, as_root=uid is not None)
     status_r, status_w = os.pipe()
-    rlimits = ",".join(f"{name}:{soft}:{hard}" for name, soft, hard in _rlimits(limits))
-    drop = str(uid if uid is not None else -1)
-    supervisor = [sys.executable, "-I", "-S", "-c", _SUPERVISOR]
-    supervisor += [str(status_w), drop, drop, str(workdir), rlimits]
-    cmd = prefix + supervisor + argv
-
+    cmd = prefix + supervisor_command(status_w, uid, workdir, limits) + argv
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=workdir,
-            env=env,
-            start_new_session=True,
-            close_fds=True,
-            pass_fds=(status_w,),
-        )
+        proc = _popen(cmd, workdir, env, status_w)
     except OSError as exc:  # fork or exec of the launcher failed (EAGAIN, ENOMEM, ENOENT)
         os.close(status_r)
-        os.close(status_w)
         return RunResult(
             None, False, None, "", "", False, time.monotonic() - start, isolation.value,
             launch_error=f"the sandbox could not be started: {exc}", uid=uid,
         )  # fmt: skip
     except BaseException:
         os.close(status_r)
-        os.close(status_w)
         raise
-    os.close(status_w)
-    try:
-        out, err, truncated, timed_out, fired = _collect(proc, limits, start, watchdog)
     finally:
-        if proc.poll() is None:  # interrupted (e.g. KeyboardInterrupt): leave nothing behind
-            _kill_group(proc.pid)
-            proc.wait()
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
+        os.close(status_w)
+    try:
+        output = _collect(proc, limits, start, watchdog)
+    finally:
+        _reap(proc)
     seconds = time.monotonic() - start
+    lines = _status_lines(status_r)
+    stderr = bytes(output.stderr).decode("utf-8", "replace")
+    returncode, killed_by = _exit_status(proc.returncode, lines, output.timed_out or output.fired)
+    return RunResult(
+        returncode=returncode,
+        timed_out=output.timed_out,
+        killed_by_signal=killed_by,
+        stdout=bytes(output.stdout).decode("utf-8", "replace"),
+        stderr=stderr,
+        output_truncated=output.truncated,
+        seconds=seconds,
+        isolation=isolation.value,
+        watchdog_fired=output.fired,
+        launch_error=_launch_error(lines, stderr, proc.returncode),
+        uid=uid,
+    )
 
+
+def _popen(cmd: list[str], workdir: Path, env: dict[str, str], status_w: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=workdir,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+        pass_fds=(status_w,),
+    )
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    """The command is gone and its pipes closed, also when collecting it was interrupted (e.g.
+    KeyboardInterrupt): nothing is left behind."""
+    if proc.poll() is None:
+        _kill_group(proc.pid)
+        proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def _status_lines(status_r: int) -> list[str]:
+    """What the supervisor reported (``supervisor.py``), line by line; closes the pipe."""
     os.set_blocking(status_r, False)
     report = b""
     try:
@@ -237,37 +199,34 @@ def _run_as(
         pass
     finally:
         os.close(status_r)
-    lines = report.decode("utf-8", "replace").splitlines()
-    stderr = bytes(err).decode("utf-8", "replace")
+    return report.decode("utf-8", "replace").splitlines()
 
-    returncode: int | None = proc.returncode
-    killed_by: int | None = -returncode if returncode is not None and returncode < 0 else None
+
+def _exit_status(
+    returncode: int | None, lines: list[str], killed: bool
+) -> tuple[int | None, int | None]:
+    """(returncode, killed_by_signal) of the command: the supervisor's report of it when there
+    is one (bubblewrap folds a signal into 128+N), else the launcher's own; a command the
+    wall clock or the watchdog stopped has no returncode and was killed by SIGKILL."""
+    killed_by = -returncode if returncode is not None and returncode < 0 else None
     kind, _, number = (lines[1] if len(lines) > 1 else "").partition(" ")
-    if kind == "exit" and number.lstrip("-").isdigit():
+    if kind == supervisor.EXIT and number.lstrip("-").isdigit():
         returncode, killed_by = int(number), None
-    elif kind == "signal" and number.isdigit():
+    elif kind == supervisor.SIGNAL and number.isdigit():
         returncode, killed_by = -int(number), int(number)
-    if timed_out or fired:
+    if killed:
         returncode, killed_by = None, int(signal.SIGKILL)
-    launch_error = None
+    return returncode, killed_by
+
+
+def _launch_error(lines: list[str], stderr: str, returncode: int | None) -> str | None:
+    """Why the command never started (the host's fault), or None when it did."""
     if not lines:
-        tail = stderr.strip()[-500:] or f"exit code {proc.returncode}"
-        launch_error = f"the sandbox did not start: {tail}"
-    elif lines[0].startswith("nostart"):
-        launch_error = f"the sandbox could not start the command: {lines[0][8:]}"
-    return RunResult(
-        returncode=returncode,
-        timed_out=timed_out,
-        killed_by_signal=killed_by,
-        stdout=bytes(out).decode("utf-8", "replace"),
-        stderr=stderr,
-        output_truncated=truncated,
-        seconds=seconds,
-        isolation=isolation.value,
-        watchdog_fired=fired,
-        launch_error=launch_error,
-        uid=uid,
-    )
+        tail = stderr.strip()[-500:] or f"exit code {returncode}"
+        return f"the sandbox did not start: {tail}"
+    if lines[0].startswith(supervisor.NOSTART):
+        return f"the sandbox could not start the command: {lines[0][len(supervisor.NOSTART) + 1 :]}"
+    return None
 
 
 def _kill_group(pgid: int) -> None:
@@ -286,70 +245,105 @@ def _exited(pid: int) -> bool:
     return info is not None
 
 
+@dataclass
+class _Output:
+    """What the command wrote, within ``Limits.output_bytes`` in total, and how it ended."""
+
+    budget: int
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    truncated: bool = False
+    timed_out: bool = False
+    fired: bool = False  # the watchdog stopped it
+
+    def keep(self, buffer: bytearray, data: bytes) -> None:
+        take = max(0, min(len(data), self.budget - len(self.stdout) - len(self.stderr)))
+        if take < len(data):
+            self.truncated = True
+        buffer += data[:take]
+
+
+class _Stopper:
+    """When to stop the command and stop reading it: once it exited, at the wall-clock limit or
+    when the watchdog fires (its process group killed each time), and then a grace period for
+    draining the pipes."""
+
+    def __init__(
+        self, proc: subprocess.Popen, limits: Limits, start: float, watchdog, output: _Output
+    ):
+        self.pid = proc.pid
+        self.watchdog = watchdog
+        self.output = output
+        self.next_watch = start + _POLL_INTERVAL
+        self.deadline = start + max(0.0, float(limits.wall_seconds))
+        self.stop_at: float | None = None  # set once the child is gone: drain a little longer
+
+    def check(self, now: float) -> None:
+        if self.stop_at is not None:
+            return
+        if _exited(self.pid):
+            # Normal exit: kill what is left of its process group
+            # (background children holding the pipes) before reaping.
+            self._stop(now)
+        elif now >= self.deadline:
+            self.output.timed_out = True
+            self._stop(now)
+        elif self.watchdog is not None and now >= self.next_watch:
+            self.next_watch = now + _POLL_INTERVAL
+            if self.watchdog():
+                self.output.fired = True
+                self._stop(now)
+
+    def _stop(self, now: float) -> None:
+        _kill_group(self.pid)
+        self.stop_at = now + _DRAIN_GRACE
+
+    def timeout(self, now: float) -> float:
+        """How long to wait for output before checking again."""
+        limit_at = self.stop_at if self.stop_at is not None else self.deadline
+        return max(0.0, min(_POLL_INTERVAL, limit_at - now))
+
+
 def _collect(
     proc: subprocess.Popen[bytes],
     limits: Limits,
     start: float,
     watchdog: Callable[[], bool] | None,
-) -> tuple[bytearray, bytearray, bool, bool, bool]:
+) -> _Output:
     """Read both pipes until EOF within the wall-clock limit, keeping a capped prefix."""
     assert proc.stdout is not None and proc.stderr is not None
-    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    buffers = {out_fd: bytearray(), err_fd: bytearray()}
-    budget = max(0, int(limits.output_bytes))
-    kept = 0
-    truncated = timed_out = fired = False
-    next_watch = start + _POLL_INTERVAL
-    deadline = start + max(0.0, float(limits.wall_seconds))
-    stop_at: float | None = None  # set once the child is gone: drain a little longer
+    output = _Output(max(0, int(limits.output_bytes)))
+    buffers = {proc.stdout.fileno(): output.stdout, proc.stderr.fileno(): output.stderr}
+    stopper = _Stopper(proc, limits, start, watchdog, output)
     with selectors.DefaultSelector() as sel:
         for fd in buffers:
             os.set_blocking(fd, False)
             sel.register(fd, selectors.EVENT_READ)
         while True:
             now = time.monotonic()
-            if stop_at is None:
-                if _exited(proc.pid):
-                    # Normal exit: kill what is left of its process group
-                    # (background children holding the pipes) before reaping.
-                    _kill_group(proc.pid)
-                    stop_at = now + _DRAIN_GRACE
-                elif now >= deadline:
-                    timed_out = True
-                    _kill_group(proc.pid)
-                    stop_at = now + _DRAIN_GRACE
-                elif watchdog is not None and now >= next_watch:
-                    next_watch = now + _POLL_INTERVAL
-                    if watchdog():
-                        fired = True
-                        _kill_group(proc.pid)
-                        stop_at = now + _DRAIN_GRACE
+            stopper.check(now)
             if not sel.get_map():
-                if stop_at is not None:
+                if stopper.stop_at is not None:
                     break
                 # Both pipes closed but the child is still running: keep
                 # enforcing the wall-clock limit.
-                time.sleep(max(0.0, min(_POLL_INTERVAL, deadline - now)))
+                time.sleep(max(0.0, min(_POLL_INTERVAL, stopper.deadline - now)))
                 continue
-            if stop_at is not None and now >= stop_at:
+            if stopper.stop_at is not None and now >= stopper.stop_at:
                 break  # something escaped the group and holds the pipes: give up on it
-            limit_at = stop_at if stop_at is not None else deadline
-            timeout = max(0.0, min(_POLL_INTERVAL, limit_at - now))
-            for key, _ in sel.select(timeout):
-                fd = key.fd
-                try:
-                    data = os.read(fd, _READ_CHUNK)
-                except BlockingIOError:
-                    continue
-                if not data:
-                    sel.unregister(fd)
-                    continue
-                take = min(len(data), budget - kept)
-                if take < len(data):
-                    truncated = True
-                if take > 0:
-                    buffers[fd] += data[:take]
-                    kept += take
+            for key, _ in sel.select(stopper.timeout(now)):
+                _read(sel, key.fd, buffers[key.fd], output)
     proc.wait()
-    stdout, stderr = buffers[out_fd], buffers[err_fd]
-    return stdout, stderr, truncated, timed_out, fired
+    return output
+
+
+def _read(sel: selectors.BaseSelector, fd: int, buffer: bytearray, output: _Output) -> None:
+    """One chunk of a pipe into its buffer; a pipe at its end is no longer watched."""
+    try:
+        data = os.read(fd, _READ_CHUNK)
+    except BlockingIOError:
+        return
+    if not data:
+        sel.unregister(fd)
+        return
+    output.keep(buffer, data)

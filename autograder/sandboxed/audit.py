@@ -8,9 +8,11 @@ from __future__ import annotations
 import builtins
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from contracts import INPUTS, JOB, OUT
 
 SNAPSHOT = {
     "numpy": (
@@ -63,69 +65,96 @@ class Writing:
     now = False
 
 
-def install_audit(progress, job_dir: Path, code_dir: Path, watched: list[str]) -> None:
-    """Report what the student's code tries that a solution never does (flags for review).
+FILE_EVENTS = ("os.rename", "os.remove", "os.unlink", "os.replace", "os.truncate")
+"""Events that change a file by its path: flagged when the path is one of the grader's files."""
+EVENT_FLAGS = {
+    **dict.fromkeys(("socket.connect", "socket.bind", "socket.sendto"), "network"),
+    **dict.fromkeys(
+        ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn"), "programs"
+    ),
+    **dict.fromkeys(("gc.get_objects", "gc.get_referrers"), "introspection"),
+}
+"""Events flagged whatever their arguments: event -> the flag's kind."""
+MAX_FLAGS = 50
 
-    An audit hook cannot be removed once added; what it sees goes to the progress file at
-    once, so a later crash does not lose it. The sandbox blocks most of these anyway; inside
-    the sandbox, the grader's own files (inputs, job, results, runner) are watched here.
+
+class Watch:
+    """The audit hook: what the student's code tries that a solution never does, reported as
+    ``report(kind, detail)`` (each at most once; at most ``MAX_FLAGS`` in all).
+
+    Inside the sandbox, the grader's own files (inputs, job, results) are watched; reads
+    outside the job's folder, the runner's code and the Python installation, writes outside
+    the job's folder and /tmp, and any path in the instructor's folders (``watched``: not in
+    the sandbox, but a student who aims at them is flagged wherever they lie on the grading
+    machine, /tmp included) are flagged.
     """
-    readable = tuple(
-        str(p) + os.sep
-        for p in (
-            job_dir,
-            code_dir,
+
+    def __init__(
+        self,
+        report: Callable[[str, str], None],
+        job_dir: Path,
+        code_dir: Path,
+        watched: list[str],
+    ):
+        self.report = report
+        python_dirs = (
             Path(sys.prefix),
             Path(sys.base_prefix),
             Path(np.__file__).resolve().parent.parent,
         )
-    ) + ("/usr/", "/etc/", "/proc/", "/sys/", "/dev/", "/tmp/", "/lib", "/bin/")
-    grader_files = (
-        str(job_dir / "inputs.npz"),
-        str(job_dir / "job.json"),
-        str(job_dir / "out") + os.sep,
-    )
-    writable = (str(job_dir) + os.sep, "/tmp/", "/dev/null")
-    # the instructor's folders (the kit's repository): not in the sandbox, but a student who
-    # aims at them is flagged wherever they lie on the grading machine (/tmp included)
-    aimed = tuple(w.rstrip(os.sep) + os.sep for w in watched)
-    python_dirs = readable[2:5]
-    seen: set = set()
+        self.python_dirs = tuple(str(p) + os.sep for p in python_dirs)
+        self.readable = tuple(str(p) + os.sep for p in (job_dir, code_dir)) + self.python_dirs
+        self.readable += ("/usr/", "/etc/", "/proc/", "/sys/", "/dev/", "/tmp/", "/lib", "/bin/")
+        self.grader_files = (
+            str(job_dir / INPUTS),
+            str(job_dir / JOB),
+            str(job_dir / OUT) + os.sep,
+        )
+        self.writable = (str(job_dir) + os.sep, "/tmp/", "/dev/null")
+        self.aimed = tuple(w.rstrip(os.sep) + os.sep for w in watched)
+        self.seen: set[tuple[str, object]] = set()
 
-    def report(kind, detail):
-        if len(seen) < 50 and (kind, detail) not in seen:
-            seen.add((kind, detail))
-            progress.write(flag=kind, detail=str(detail)[:200])
-
-    def touches_grader(path):
-        full = os.path.abspath(os.fsdecode(path))
-        return full if full.startswith(grader_files) and not Writing.now else None
-
-    def hook(event, args):
+    def hook(self, event: str, args: tuple) -> None:
         if event == "open":
-            path, mode, flags = (list(args) + [None, None, None])[:3]
-            if not isinstance(path, str | bytes):
-                return
-            full = os.path.abspath(os.fsdecode(path))
-            mode = mode or ""
-            flags = flags or 0
-            writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR)
-            if touches_grader(full):
-                report("results" if writing else "grader-files", full)
-            elif full.startswith(aimed) and not full.startswith(python_dirs):
-                report("write" if writing else "read", full)
-            elif writing and not full.startswith(writable):
-                report("write", full)
-            elif not writing and not full.startswith(readable):
-                report("read", full)
-        elif event in ("os.rename", "os.remove", "os.unlink", "os.replace", "os.truncate"):
-            if args and isinstance(args[0], str | bytes) and touches_grader(args[0]):
-                report("results", os.fsdecode(args[0]))
-        elif event in ("socket.connect", "socket.bind", "socket.sendto"):
-            report("network", event)
-        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn"):
-            report("programs", event)
-        elif event in ("gc.get_objects", "gc.get_referrers"):
-            report("introspection", event)
+            self._open(args)
+        elif event in FILE_EVENTS:
+            if args and isinstance(args[0], str | bytes) and self._grader_file(args[0]):
+                self._report("results", os.fsdecode(args[0]))
+        elif event in EVENT_FLAGS:
+            self._report(EVENT_FLAGS[event], event)
 
-    sys.addaudithook(hook)
+    def _open(self, args: tuple) -> None:
+        path, mode, flags = (list(args) + [None, None, None])[:3]
+        if not isinstance(path, str | bytes):
+            return
+        full = os.path.abspath(os.fsdecode(path))
+        writing = any(c in (mode or "") for c in "wax+") or (flags or 0) & (os.O_WRONLY | os.O_RDWR)
+        if self._grader_file(full):
+            self._report("results" if writing else "grader-files", full)
+        elif full.startswith(self.aimed) and not full.startswith(self.python_dirs):
+            self._report("write" if writing else "read", full)
+        elif writing and not full.startswith(self.writable):
+            self._report("write", full)
+        elif not writing and not full.startswith(self.readable):
+            self._report("read", full)
+
+    def _grader_file(self, path: str | bytes) -> bool:
+        """Is ``path`` one of the grader's files, and the runner itself not writing it?"""
+        full = os.path.abspath(os.fsdecode(path))
+        return full.startswith(self.grader_files) and not Writing.now
+
+    def _report(self, kind: str, detail: str) -> None:
+        if len(self.seen) < MAX_FLAGS and (kind, detail) not in self.seen:
+            self.seen.add((kind, detail))
+            self.report(kind, str(detail)[:200])
+
+
+def install_audit(
+    report: Callable[[str, str], None], job_dir: Path, code_dir: Path, watched: list[str]
+) -> None:
+    """Report what the student's code tries that a solution never does (flags for review).
+
+    An audit hook cannot be removed once added; what it sees goes to ``report`` (the progress
+    file) at once, so a later crash does not lose it. The sandbox blocks most of these anyway.
+    """
+    sys.addaudithook(Watch(report, job_dir, code_dir, watched).hook)

@@ -15,6 +15,8 @@ on another student, for no fault of theirs.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import Any
 
 TOO_DEEP = "code too deeply nested to read (a parser bomb?)"
 """The flag for source the parser cannot turn into a tree (it exhausts the parser's stack or
@@ -89,84 +91,108 @@ def scan(source: str) -> set[str]:
         return {TOO_DEEP}
 
 
+COMPARISONS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__")
+LISTINGS = ("listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir")
+READS = ("open", "read_text", "read_bytes", "load")
+SECRETS = ("solution", "gradebook", "autograder")
+"""Words in a path that name what a student's code has no reason to read."""
+
+
 def _flags(tree: ast.AST) -> set[str]:
-    flags = set()
+    flags: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
-            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Attribute | ast.Subscript):
-                    root = _root_name(target)
-                    if root in PATCHABLE:
-                        flags.add(f"patches {PATCHABLE[root]} ({ast.unparse(target)[:60]})")
-                    if isinstance(target, ast.Attribute) and target.attr in SWALLOWING:
-                        flags.add(f"tampers with IPython's exception handling ({target.attr})")
-        elif isinstance(node, ast.Call):
-            name = (
-                node.func.attr
-                if isinstance(node.func, ast.Attribute)
-                else (node.func.id if isinstance(node.func, ast.Name) else "")
-            )
-            patched = _root_name(node.args[0]) if node.args else None
-            if name == "setattr" and patched in PATCHABLE:
-                flags.add(f"patches {PATCHABLE[patched]} (setattr)")
-            if name in SWALLOWING - {"run_cell", "run_cell_async"}:
-                flags.add(f"tampers with IPython's exception handling ({name})")
-            if name in PROGRAM_CALLS and _root_name(node.func) in ("os", "subprocess"):
-                flags.add(f"runs programs (os.{name})")
-            if name in ("listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir"):
-                flags.add(f"lists files ({name}): looking for the grader's files?")
-            if name in ("open", "read_text", "read_bytes", "load"):
-                for arg in node.args[:1]:
-                    if (
-                        isinstance(arg, ast.Constant)
-                        and isinstance(arg.value, str)
-                        and (
-                            arg.value.startswith(("/", "~"))
-                            or ".." in arg.value
-                            or any(k in arg.value for k in ("solution", "gradebook", "autograder"))
-                        )
-                    ):
-                        flags.add(f"reads files outside its folder ({arg.value[:60]})")
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            modules = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-            )
-            for module in modules:
-                top = module.split(".")[0]
-                if top in NETWORK:
-                    flags.add(f"uses the network ({module})")
-                if top in PROGRAMS:
-                    flags.add(f"runs programs ({module})")
-                if top == "ctypes":
-                    flags.add("reads raw memory (ctypes)")
-                if top == "builtins":
-                    flags.add("imports builtins (to patch them?)")
-        elif isinstance(node, ast.Attribute) and node.attr in SWALLOWING:
-            flags.add(f"tampers with IPython's exception handling ({node.attr})")
-        elif isinstance(node, ast.Attribute) and (
-            node.attr in INTROSPECTION or (node.attr == "stack" and _root_name(node) == "inspect")
-        ):
-            flags.add(f"inspects the grader's memory or frames ({node.attr})")
-        elif isinstance(node, ast.ClassDef):
-            bases = {ast.unparse(b) for b in node.bases}
-            if bases & {"np.ndarray", "numpy.ndarray", "ndarray"}:
-                flags.add(f"returns objects that are ndarray subclasses ({node.name})")
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name in (
-                    "__eq__",
-                    "__ne__",
-                    "__lt__",
-                    "__le__",
-                    "__gt__",
-                    "__ge__",
-                    "__bool__",
-                ):
-                    if _always_true(item):
-                        flags.add(
-                            f"returns objects that compare equal to anything "
-                            f"({node.name}.{item.name})"
-                        )
+        check = _CHECKS.get(type(node))
+        if check is not None:
+            flags |= check(node)
     return flags
+
+
+def _assignment(node) -> set[str]:
+    """An assignment (or deletion) to an attribute or item of a name a solution leaves alone."""
+    flags = set()
+    targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+    for target in targets:
+        if isinstance(target, ast.Attribute | ast.Subscript):
+            root = _root_name(target)
+            if root in PATCHABLE:
+                flags.add(f"patches {PATCHABLE[root]} ({ast.unparse(target)[:60]})")
+            if isinstance(target, ast.Attribute) and target.attr in SWALLOWING:
+                flags.add(f"tampers with IPython's exception handling ({target.attr})")
+    return flags
+
+
+def _call(node: ast.Call) -> set[str]:
+    flags = set()
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    patched = _root_name(node.args[0]) if node.args else None
+    if name == "setattr" and patched in PATCHABLE:
+        flags.add(f"patches {PATCHABLE[patched]} (setattr)")
+    if name in SWALLOWING - {"run_cell", "run_cell_async"}:
+        flags.add(f"tampers with IPython's exception handling ({name})")
+    if name in PROGRAM_CALLS and _root_name(func) in ("os", "subprocess"):
+        flags.add(f"runs programs (os.{name})")
+    if name in LISTINGS:
+        flags.add(f"lists files ({name}): looking for the grader's files?")
+    if name in READS:
+        flags |= {f"reads files outside its folder ({path[:60]})" for path in _paths(node)}
+    return flags
+
+
+def _paths(node: ast.Call) -> list[str]:
+    """The call's first argument, when it is a literal path outside the student's folder."""
+    arg = node.args[0] if node.args else None
+    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+        return []
+    path = arg.value
+    outside = path.startswith(("/", "~")) or ".." in path or any(k in path for k in SECRETS)
+    return [path] if outside else []
+
+
+def _import(node) -> set[str]:
+    flags = set()
+    modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+    for module in modules:
+        top = module.split(".")[0]
+        if top in NETWORK:
+            flags.add(f"uses the network ({module})")
+        if top in PROGRAMS:
+            flags.add(f"runs programs ({module})")
+        if top == "ctypes":
+            flags.add("reads raw memory (ctypes)")
+        if top == "builtins":
+            flags.add("imports builtins (to patch them?)")
+    return flags
+
+
+def _attribute(node: ast.Attribute) -> set[str]:
+    if node.attr in SWALLOWING:
+        return {f"tampers with IPython's exception handling ({node.attr})"}
+    if node.attr in INTROSPECTION or (node.attr == "stack" and _root_name(node) == "inspect"):
+        return {f"inspects the grader's memory or frames ({node.attr})"}
+    return set()
+
+
+def _class(node: ast.ClassDef) -> set[str]:
+    flags = set()
+    bases = {ast.unparse(b) for b in node.bases}
+    if bases & {"np.ndarray", "numpy.ndarray", "ndarray"}:
+        flags.add(f"returns objects that are ndarray subclasses ({node.name})")
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef) and item.name in COMPARISONS and _always_true(item):
+            flags.add(f"returns objects that compare equal to anything ({node.name}.{item.name})")
+    return flags
+
+
+_CHECKS: dict[type, Callable[[Any], set[str]]] = {
+    ast.Assign: _assignment,
+    ast.AugAssign: _assignment,
+    ast.AnnAssign: _assignment,
+    ast.Delete: _assignment,
+    ast.Call: _call,
+    ast.Import: _import,
+    ast.ImportFrom: _import,
+    ast.Attribute: _attribute,
+    ast.ClassDef: _class,
+}
+"""What each kind of node is checked for."""

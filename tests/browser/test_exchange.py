@@ -84,16 +84,25 @@ def assignments_tab(page):
 
 def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp_path, shots):
     course = tmp_path / "course"
-    sh(
-        sys.executable,
-        str(ROOT / "scripts" / "course.py"),
-        str(course),
-        cwd=ROOT,
-        home=instructor_home,
-    )
+    sh(sys.executable, str(ROOT / "scripts" / "course.py"), str(course), cwd=ROOT,
+       home=instructor_home)  # fmt: skip
     sh("nbgrader", "release_assignment", "batchnorm", cwd=course, home=instructor_home)
+    notebook = student_works_and_submits(page, start_lab, student_home, course, tmp_path, shots)
+    row = instructor_grades(course, instructor_home, notebook)
+    student_reads_feedback(page, shots, float(row["total"]))
+    ta_scores_a_written_answer(page, start_lab, instructor_home, course, shots)
 
-    # The student: the course's student configuration, under their own id.
+    # A rerun of grade exports the TA's score from the gradebook.
+    sh(*GRADE, cwd=course, home=instructor_home)
+    again = grades(course)
+    assert again["inline_question_1"] == TA_SCORE
+    assert float(again["total"]) == float(row["total"]) + float(TA_SCORE)
+
+
+def student_works_and_submits(page, start_lab, student_home, course, tmp_path, shots):
+    """The student, under their own id with the course's student configuration: fetches the
+    assignment, runs their answers (one mistake: ddof=1) top to bottom, saves and submits.
+    The saved notebook."""
     config = (course / "student" / "nbgrader_config.py").read_text()
     config += f'c.CourseDirectory.student_id = "{STUDENT}"\n'
     (student_home.config / "nbgrader_config.py").write_text(config)
@@ -110,7 +119,6 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     notebook = work / "batchnorm" / NOTEBOOK
     assert notebook.is_file()
 
-    # The student's work: their answers (one mistake: ddof=1), run top to bottom, saved.
     nbformat.write(ddof1_nb(), notebook)
     open_notebook(page, lab, f"batchnorm/{NOTEBOOK}")
     run_all(page)
@@ -123,8 +131,12 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     submitted = panel.locator("#submitted_assignments_list")
     submitted.get_by_role("button", name="Fetch Feedback").wait_for(timeout=UI_TIMEOUT_MS)
     shots(page, "student-submitted")
+    return notebook
 
-    # The instructor: collect, grade with the kit, release the feedback.
+
+def instructor_grades(course, instructor_home, notebook) -> dict[str, str]:
+    """The instructor collects, grades with the kit and releases the feedback: the student's
+    row of grades.csv."""
     sh("nbgrader", "collect", "batchnorm", cwd=course, home=instructor_home)
     collected = course / "submitted" / STUDENT / "batchnorm"
     assert (collected / NOTEBOOK).read_bytes() == notebook.read_bytes()
@@ -139,8 +151,11 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
         "nbgrader", "release_feedback", "batchnorm", cwd=course, home=instructor_home
     )
     assert f"Releasing feedback for student '{STUDENT}'" in released_feedback.stderr
+    return row
 
-    # The student fetches the feedback and reads their total and their mistake.
+
+def student_reads_feedback(page, shots, total: float) -> None:
+    """The student fetches the feedback and reads their total and their mistake."""
     page.get_by_role("button", name="Fetch Feedback").click()
     view = page.locator("#submitted_assignments_list a", has_text="view feedback")
     view.first.wait_for(timeout=UI_TIMEOUT_MS)
@@ -151,14 +166,15 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
     frame.locator("body").wait_for(timeout=UI_TIMEOUT_MS)
     feedback = frame.locator("body").inner_text()
     shots(page, "student-reads-feedback")
-    total = float(row["total"])
     shown = re.search(r"^Total: ([\d.]+) / 55\b", feedback, re.MULTILINE)
     assert shown and float(shown.group(1)) == total, feedback[:500]
     assert feedback.index("Total:") < feedback.index("Batch Normalization")  # the summary first
     assert "your variance uses N-1" in feedback[: feedback.index("Hidden checks of task")]
     assert "likely mistake: your variance uses N-1" in feedback
 
-    # A TA scores the first written answer in the formgrader, next to the student's plot.
+
+def ta_scores_a_written_answer(page, start_lab, instructor_home, course, shots) -> None:
+    """A TA scores the first written answer in the formgrader, next to the student's plot."""
     ta_lab = start_lab(course / "graded" / "batchnorm" / "course", instructor_home)
     open_lab(page, ta_lab)
     items = open_menu(page, "Nbgrader", "jp-mainmenu-nbgrader")
@@ -184,9 +200,3 @@ def test_exchange_end_to_end(page, start_lab, student_home, instructor_home, tmp
         score.press("Tab")
     assert saved.value.request.method == "PUT"
     shots(page, "ta-scored-written-answer")
-
-    # A rerun of grade exports the TA's score from the gradebook.
-    sh(*GRADE, cwd=course, home=instructor_home)
-    row = grades(course)
-    assert row["inline_question_1"] == TA_SCORE
-    assert float(row["total"]) == total + float(TA_SCORE)

@@ -122,6 +122,10 @@ class Checks:
         ok = same(before, after)
         self.add(name, "side", ok, "unchanged" if ok else "changed in place")
 
+    def float32(self, name, got):
+        dtype = np.asarray(got).dtype
+        self.add(name, "dtype", dtype == np.float32, f"dtype {dtype}")
+
 
 def norm_inputs(rng, n, d, dtype=np.float64, small=False):
     scale = rng.uniform(2, 5, d)
@@ -253,7 +257,31 @@ def bn_call(fn, inp, param):
 
 def check_batchnorm_forward(S, R, rng, c):
     f, r = S["batchnorm_forward"], R["batchnorm_forward"]
-    # ---- train mode (task batchnorm_forward_train)
+    _bn_train(f, r, rng, c)
+    train_items = len(c.items)
+    # ---- running statistics and test mode (task batchnorm_forward_test)
+    for label, small, extra in (
+        ("running, defaults", False, {}),
+        ("running, small variance, momentum=0.5", True, {"momentum": 0.5}),
+        ("running, float32", False, {}),
+    ):
+        _bn_running(f, r, rng, c, label, small, extra)
+    inp = _bn_given_statistics(f, r, rng, c)
+    # an unknown mode
+    try:
+        f(inp["x"].copy(), inp["gamma"].copy(), inp["beta"].copy(), {"mode": "eval"})
+    except Exception as e:  # noqa: BLE001
+        c.add("mode 'eval' raises", "value", True, f"{type(e).__name__}")
+    else:
+        c.add("mode 'eval' raises", "value", False, "returned normally")
+    for item in c.items[:train_items]:
+        item["task"] = "batchnorm_forward_train"
+    for item in c.items[train_items:]:
+        item["task"] = "batchnorm_forward_test"
+
+
+def _bn_train(f, r, rng, c):
+    """Train mode (task batchnorm_forward_train): values, shapes, inputs left alone."""
     cases = (
         ("train", norm_inputs(rng, 8, 5), {}),
         ("train, small variance, default eps", norm_inputs(rng, 8, 6, small=True), {}),
@@ -273,52 +301,42 @@ def check_batchnorm_forward(S, R, rng, c):
         for k in ("x", "gamma", "beta"):
             c.unchanged(f"{label}: {k}", inp[k], s_inp[k])
         if f32:
-            c.add(
-                f"{label}: out dtype",
-                "dtype",
-                np.asarray(out).dtype == np.float32,
-                f"dtype {np.asarray(out).dtype}",
-            )
-    train_items = len(c.items)
-    # ---- running statistics and test mode (task batchnorm_forward_test)
-    for label, small, extra in (
-        ("running, defaults", False, {}),
-        ("running, small variance, momentum=0.5", True, {"momentum": 0.5}),
-        ("running, float32", False, {}),
-    ):
-        n, d, steps = 6, 5, 5
-        dtype = np.float32 if "float32" in label else np.float64
-        base = norm_inputs(rng, n, d, dtype, small)
-        xs = [norm_inputs(rng, n, d, dtype, small)["x"] + base["x"].mean(0) for _ in range(steps)]
-        xs = [x.astype(dtype) for x in xs]
-        x_test = (norm_inputs(rng, n + 1, d, dtype, small)["x"] * 1.5).astype(dtype)
-        sp, rp = {"mode": "train", **extra}, {"mode": "train", **extra}
-        g, b = base["gamma"], base["beta"]
-        for x in xs:
-            call(f, x.copy(), g.copy(), b.copy(), sp)
-            r(x.copy(), g.copy(), b.copy(), rp)
-        tol = F32_TOL if dtype == np.float32 else VALUE_TOL
-        for k in ("running_mean", "running_var"):
-            c.value(f"{label}: {k} after {steps} steps", sp.get(k), rp[k], tol)
-            c.shape(f"{label}: {k} shape", sp.get(k), rp[k].shape)
-        kept = {k: copy.deepcopy(sp.get(k)) for k in ("running_mean", "running_var")}
-        sp["mode"], rp["mode"] = "test", "test"
-        out, _ = call(f, x_test.copy(), g.copy(), b.copy(), sp)
-        ref, _ = r(x_test.copy(), g.copy(), b.copy(), rp)
-        c.value(f"{label}: test-mode out", out, ref, tol)
-        c.shape(f"{label}: test-mode out shape", out, ref.shape)
-        for k in kept:
-            c.unchanged(f"{label}: {k} after test mode", kept[k], sp.get(k))
-        one, _ = call(f, x_test[:1].copy(), g.copy(), b.copy(), sp)
-        c.value(f"{label}: test-mode out, one row", one, ref[:1], tol)
-        if dtype == np.float32:
-            c.add(
-                f"{label}: test-mode out dtype",
-                "dtype",
-                np.asarray(out).dtype == np.float32,
-                f"dtype {np.asarray(out).dtype}",
-            )
-    # test mode with statistics given by the caller
+            c.float32(f"{label}: out dtype", out)
+
+
+def _bn_running(f, r, rng, c, label, small, extra):
+    """Running statistics after some train steps, then test mode on them."""
+    n, d, steps = 6, 5, 5
+    dtype = np.float32 if "float32" in label else np.float64
+    base = norm_inputs(rng, n, d, dtype, small)
+    xs = [norm_inputs(rng, n, d, dtype, small)["x"] + base["x"].mean(0) for _ in range(steps)]
+    xs = [x.astype(dtype) for x in xs]
+    x_test = (norm_inputs(rng, n + 1, d, dtype, small)["x"] * 1.5).astype(dtype)
+    sp, rp = {"mode": "train", **extra}, {"mode": "train", **extra}
+    g, b = base["gamma"], base["beta"]
+    for x in xs:
+        call(f, x.copy(), g.copy(), b.copy(), sp)
+        r(x.copy(), g.copy(), b.copy(), rp)
+    tol = F32_TOL if dtype == np.float32 else VALUE_TOL
+    for k in ("running_mean", "running_var"):
+        c.value(f"{label}: {k} after {steps} steps", sp.get(k), rp[k], tol)
+        c.shape(f"{label}: {k} shape", sp.get(k), rp[k].shape)
+    kept = {k: copy.deepcopy(sp.get(k)) for k in ("running_mean", "running_var")}
+    sp["mode"], rp["mode"] = "test", "test"
+    out, _ = call(f, x_test.copy(), g.copy(), b.copy(), sp)
+    ref, _ = r(x_test.copy(), g.copy(), b.copy(), rp)
+    c.value(f"{label}: test-mode out", out, ref, tol)
+    c.shape(f"{label}: test-mode out shape", out, ref.shape)
+    for k in kept:
+        c.unchanged(f"{label}: {k} after test mode", kept[k], sp.get(k))
+    one, _ = call(f, x_test[:1].copy(), g.copy(), b.copy(), sp)
+    c.value(f"{label}: test-mode out, one row", one, ref[:1], tol)
+    if dtype == np.float32:
+        c.float32(f"{label}: test-mode out dtype", out)
+
+
+def _bn_given_statistics(f, r, rng, c):
+    """Test mode with statistics given by the caller, which it keeps; the inputs."""
     inp = norm_inputs(rng, 5, 4)
     stats = {"running_mean": rng.standard_normal(4) * 3, "running_var": rng.uniform(0.5, 4, 4)}
     sp = {"mode": "test", **copy.deepcopy(stats)}
@@ -327,17 +345,7 @@ def check_batchnorm_forward(S, R, rng, c):
     c.value("given statistics: test-mode out", out, ref)
     for k in stats:
         c.value(f"given statistics: {k} kept", sp.get(k), stats[k])
-    # an unknown mode
-    try:
-        f(inp["x"].copy(), inp["gamma"].copy(), inp["beta"].copy(), {"mode": "eval"})
-    except Exception as e:  # noqa: BLE001
-        c.add("mode 'eval' raises", "value", True, f"{type(e).__name__}")
-    else:
-        c.add("mode 'eval' raises", "value", False, "returned normally")
-    for item in c.items[:train_items]:
-        item["task"] = "batchnorm_forward_train"
-    for item in c.items[train_items:]:
-        item["task"] = "batchnorm_forward_test"
+    return inp
 
 
 # ------------------------------------------------------------------ backward passes
@@ -461,33 +469,47 @@ def check_layernorm_forward(S, R, rng, c):
 
 
 # ------------------------------------------------------------------ the net
+NET_D, NET_CLASSES, NET_HIDDEN, NET_N = 7, 4, [5, 9], 8
+"""The net checked: input dimension, classes, hidden layers, batch size."""
+
+
+def make_net(cls_, norm, reg=0.0, ws=0.1, dtype=np.float64, seed=None):
+    if seed is not None:
+        np.random.seed(seed)
+    return cls_(
+        list(NET_HIDDEN),
+        input_dim=NET_D,
+        num_classes=NET_CLASSES,
+        normalization=norm,
+        reg=reg,
+        weight_scale=ws,
+        dtype=dtype,
+    )
+
+
 def check_net(S, R, rng, c):
     """The student's FullyConnectedNet with the reference's layers (its own layers are judged
     apart): parameters, initial draws, loss and gradients, test-mode scores."""
     Net, Ref = S["FullyConnectedNet"], R["FullyConnectedNet"]
-    d, cls, hidden, n = 7, 4, [5, 9], 8
-
-    def make(cls_, norm, reg=0.0, ws=0.1, dtype=np.float64, seed=None):
-        if seed is not None:
-            np.random.seed(seed)
-        return cls_(
-            list(hidden),
-            input_dim=d,
-            num_classes=cls,
-            normalization=norm,
-            reg=reg,
-            weight_scale=ws,
-            dtype=dtype,
-        )
-
     try:
-        model = make(Net, "batchnorm", seed=5)
+        model = make_net(Net, "batchnorm", seed=5)
     except NotImplementedError as e:
         raise Stub(str(e)) from None
-    ref = make(Ref, "batchnorm", seed=5)
+    _net_init(Net, Ref, model, c)
+    for norm in ("batchnorm", "layernorm", None):
+        try:
+            _net_loss(Net, Ref, norm, rng, c)
+        except Exception as e:  # noqa: BLE001
+            c.add(f"{norm or 'no normalization'}: runs", "error", False, f"{type(e).__name__}: {e}")
+
+
+def _net_init(Net, Ref, model, c):
+    """Parameter names, the initial draws (repeatable, in the documented order), dtypes, and
+    one bn_param per layer."""
+    ref = make_net(Ref, "batchnorm", seed=5)
     names = sorted(map(str, model.params))
     c.add("batchnorm: parameter names", "value", names == sorted(ref.params), f"{names}")
-    again = make(Net, "batchnorm", seed=5)
+    again = make_net(Net, "batchnorm", seed=5)
     repeatable = same(dict(model.params), dict(again.params))
     c.add(
         "the same np.random.seed gives the same initial parameters",
@@ -508,7 +530,7 @@ def check_net(S, R, rng, c):
                     ref.params[k],
                     kind="convention",
                 )
-    m32 = make(Net, "batchnorm", dtype=np.float32, seed=5)
+    m32 = make_net(Net, "batchnorm", dtype=np.float32, seed=5)
     bad = sorted(k for k, v in m32.params.items() if np.asarray(v).dtype != np.float32)
     c.add("float32: parameter dtypes", "dtype", not bad, f"not float32: {bad}" if bad else "ok")
     bn_params = getattr(model, "bn_params", None)
@@ -519,39 +541,46 @@ def check_net(S, R, rng, c):
             len({id(p) for p in bn_params}) == 2,
             f"{len(bn_params)} dicts, {len({id(p) for p in bn_params})} distinct",
         )
-    for norm in ("batchnorm", "layernorm", None):
-        reg = 0.7
-        dims = [d, *hidden, cls]
-        params = {}
-        for layer, (a, b) in enumerate(zip(dims[:-1], dims[1:], strict=True), 1):
-            params[f"W{layer}"] = rng.standard_normal((a, b)) * 0.3
-            params[f"b{layer}"] = rng.standard_normal(b) * 0.1
-            if norm and layer < len(dims) - 1:
-                params[f"gamma{layer}"] = rng.uniform(0.5, 1.5, b)
-                params[f"beta{layer}"] = rng.standard_normal(b) * 0.1
-        X, y = rng.standard_normal((n, d)) * 2 + 1, rng.integers(0, cls, n)
-        X_test = rng.standard_normal((n - 2, d)) * 2 + 1
-        label, L = norm or "no normalization", len(dims) - 1
-        try:
-            model, ref = make(Net, norm, reg), make(Ref, norm, reg)
-            for k, v in params.items():
-                model.params[k], ref.params[k] = v.copy(), v.copy()
-            for step in range(2):
-                loss, grads = model.loss(X.copy(), y.copy())
-                want_loss, want = ref.loss(X.copy(), y.copy())
-                if step == 0:
-                    c.value(f"{label}: loss", loss, want_loss)
-                    for k in want:
-                        if k[0] == "b" and k[1:].isdigit() and norm == "batchnorm" and k != f"b{L}":
-                            # a bias feeding a normalization has a true gradient of 0
-                            err = float(np.abs(np.asarray(grads.get(k), float)).max())
-                            c.add(f"{label}: grad {k}", "value", err < 1e-8, f"max |g| {err:.1e}")
-                        else:
-                            c.value(f"{label}: grad {k}", grads.get(k), want[k])
-            scores, ref_scores = model.loss(X_test.copy()), ref.loss(X_test.copy())
-            c.value(f"{label}: test-mode scores after 2 steps", scores, ref_scores)
-        except Exception as e:  # noqa: BLE001
-            c.add(f"{label}: runs", "error", False, f"{type(e).__name__}: {e}")
+
+
+def _net_params(rng, norm) -> dict:
+    """Parameters drawn for the net with ``norm``."""
+    dims = [NET_D, *NET_HIDDEN, NET_CLASSES]
+    params = {}
+    for layer, (a, b) in enumerate(zip(dims[:-1], dims[1:], strict=True), 1):
+        params[f"W{layer}"] = rng.standard_normal((a, b)) * 0.3
+        params[f"b{layer}"] = rng.standard_normal(b) * 0.1
+        if norm and layer < len(dims) - 1:
+            params[f"gamma{layer}"] = rng.uniform(0.5, 1.5, b)
+            params[f"beta{layer}"] = rng.standard_normal(b) * 0.1
+    return params
+
+
+def _net_loss(Net, Ref, norm, rng, c):
+    """The loss and gradients of two train steps on the same parameters, then test-mode
+    scores."""
+    reg, n = 0.7, NET_N
+    params = _net_params(rng, norm)
+    X, y = rng.standard_normal((n, NET_D)) * 2 + 1, rng.integers(0, NET_CLASSES, n)
+    X_test = rng.standard_normal((n - 2, NET_D)) * 2 + 1
+    label, L = norm or "no normalization", len(NET_HIDDEN) + 1
+    model, ref = make_net(Net, norm, reg), make_net(Ref, norm, reg)
+    for k, v in params.items():
+        model.params[k], ref.params[k] = v.copy(), v.copy()
+    for step in range(2):
+        loss, grads = model.loss(X.copy(), y.copy())
+        want_loss, want = ref.loss(X.copy(), y.copy())
+        if step == 0:
+            c.value(f"{label}: loss", loss, want_loss)
+            for k in want:
+                if k[0] == "b" and k[1:].isdigit() and norm == "batchnorm" and k != f"b{L}":
+                    # a bias feeding a normalization has a true gradient of 0
+                    err = float(np.abs(np.asarray(grads.get(k), float)).max())
+                    c.add(f"{label}: grad {k}", "value", err < 1e-8, f"max |g| {err:.1e}")
+                else:
+                    c.value(f"{label}: grad {k}", grads.get(k), want[k])
+    scores, ref_scores = model.loss(X_test.copy()), ref.loss(X_test.copy())
+    c.value(f"{label}: test-mode scores after 2 steps", scores, ref_scores)
 
 
 CHECKS = {

@@ -44,6 +44,41 @@ def test_the_sandboxed_package_imports_nothing_from_the_trusted_side():
             assert allowed or top in ALLOWED_IN_SANDBOX or name == "__future__", (path, name)
 
 
+def test_the_contracts_import_the_standard_library_only():
+    """Both sides import ``contracts.py``: the sandbox's runner as ``contracts`` (so it may not
+    import the kit), the trusted side as ``autograder.sandboxed.contracts`` (so it needs nothing
+    that only the sandbox has: not even numpy)."""
+    for name in imports(SANDBOXED / "contracts.py"):
+        assert name == "__future__" or name.split(".")[0] in sys.stdlib_module_names, name
+
+
+def _literals(path: Path) -> list[str]:
+    """The string literals of a module, but its docstrings and comments."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.value) for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }  # fmt: skip
+    return [
+        node.value for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]  # fmt: skip
+
+
+def test_what_crosses_the_sandbox_is_named_in_the_contracts_only():
+    """Step and part ids, and the work folder's files, are built and named in ``contracts.py``:
+    no other module rebuilds ``task:<task>`` or ``<task>.<part>`` with an f-string, or names
+    ``progress.jsonl``."""
+    wire = ("task:", "given:", "job.json", "inputs.npz", "progress.jsonl")
+    for path in PACKAGE.rglob("*.py"):
+        if path == SANDBOXED / "contracts.py":
+            continue
+        found = [s for s in _literals(path) if s.startswith(wire) or s.endswith(wire)]
+        assert not found, f"{path.relative_to(ROOT)}: {found}"
+        assert not re.search(r"\{task\}\.\{part\}", path.read_text()), path
+
+
 def test_the_trusted_side_never_imports_the_runner():
     """The runner and the audit hook exist only inside the sandbox."""
     for path in PACKAGE.rglob("*.py"):
@@ -51,6 +86,39 @@ def test_the_trusted_side_never_imports_the_runner():
             continue
         for name in imports(path):
             assert not re.search(r"sandboxed\.(runner|audit)$", name), (path, name)
+
+
+def _relative_imports(path: Path) -> set[str]:
+    """What ``path`` imports from its own package: sibling modules, or names of its
+    ``__init__``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+    return found
+
+
+def test_no_package_is_an_import_cycle():
+    """A module its package's ``__init__`` imports never imports a name of that ``__init__``
+    back (a cycle, resolved only by the order of the imports): shared types live in a module of
+    their own (``sandbox/model.py``)."""
+    for init in PACKAGE.rglob("__init__.py"):
+        folder = init.parent
+        modules = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir()}
+        for name in _relative_imports(init) & {p.stem for p in folder.glob("*.py")}:
+            back = _relative_imports(folder / f"{name}.py") - modules
+            assert not back, f"{folder.name}/{name}.py imports {back} from its package"
+
+
+def test_one_atomic_write():
+    """A file is replaced by a rename in ``access.atomic_file`` only: every other write of the
+    kit's goes through it."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name = ast.unparse(node.func)
+                if name in ("os.replace", "os.rename"):
+                    assert path == PACKAGE / "access.py", f"{path.relative_to(ROOT)}: {name}"
 
 
 def _kit_modules() -> list[Path]:

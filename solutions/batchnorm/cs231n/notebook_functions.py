@@ -162,27 +162,9 @@ def define(path_or_paths, namespace, names=None, quiet=False):
     defined: list[str] = []
     problems: list[str] = []
     for grade_id, source in answer_cells(cells):
-        filename = f"<{found.as_posix()}, cell {grade_id}>"
-        try:
-            tree = ast.parse(source, filename)
-        except SyntaxError as exc:
-            problems.append(f"its cell {grade_id} has a syntax error (line {exc.lineno}): "
-                            f"{exc.msg}")  # fmt: skip
-            continue
-        bound = _bound(tree.body)
-        if wanted is not None and not set(bound) & set(wanted):
-            continue
-        lines = source.splitlines(keepends=True)
-        linecache.cache[filename] = (len(source), None, lines, filename)  # for tracebacks
-        silent = io.StringIO()
-        before = {n: namespace.get(n, _UNSET) for n in bound}
-        try:
-            with contextlib.redirect_stdout(silent), contextlib.redirect_stderr(silent):
-                exec(compile(tree, filename, "exec"), namespace)  # noqa: S102  (your own code)
-        except Exception as exc:  # noqa: BLE001  (report it; the other cells still run)
-            problems.append(f"its cell {grade_id} raised {type(exc).__name__}: {exc}")
-            # what it defined before it raised
-            bound = [n for n in bound if namespace.get(n, _UNSET) is not before[n]]
+        bound, problem = _run_cell(found, grade_id, source, namespace, wanted)
+        if problem:
+            problems.append(problem)
         defined += [n for n in bound if n not in defined]
     if wanted is not None:
         missing = [n for n in wanted if n not in defined and n not in namespace]
@@ -190,15 +172,45 @@ def define(path_or_paths, namespace, names=None, quiet=False):
     else:
         missing = []
     if not quiet:
-        source = found.as_posix()
-        print(f"From {source}: {', '.join(defined) or 'nothing'}.")
-        for problem in problems:
-            print(f"In {source}, {problem}.", file=sys.stderr)
-        if missing:
-            print(f"Not found in {source}'s answer cells: {', '.join(missing)}: write them there "
-                  "and save it, or define them in a cell of your own above this one.",
-                  file=sys.stderr)  # fmt: skip
+        _say(found, defined, problems, missing)
     return defined
+
+
+def _run_cell(found, grade_id, source, namespace, wanted):
+    """Run one answer cell of ``found`` in ``namespace``, unless it defines none of the names
+    ``wanted``: (the names it bound, what went wrong or None)."""
+    filename = f"<{found.as_posix()}, cell {grade_id}>"
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        return [], f"its cell {grade_id} has a syntax error (line {exc.lineno}): {exc.msg}"
+    bound = _bound(tree.body)
+    if wanted is not None and not set(bound) & set(wanted):
+        return [], None
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)  # for tracebacks
+    silent = io.StringIO()
+    before = {n: namespace.get(n, _UNSET) for n in bound}
+    try:
+        with contextlib.redirect_stdout(silent), contextlib.redirect_stderr(silent):
+            exec(compile(tree, filename, "exec"), namespace)  # noqa: S102  (your own code)
+    except Exception as exc:  # noqa: BLE001  (report it; the other cells still run)
+        # what it defined before it raised
+        changed = [n for n in bound if namespace.get(n, _UNSET) is not before[n]]
+        return changed, f"its cell {grade_id} raised {type(exc).__name__}: {exc}"
+    return bound, None
+
+
+def _say(found, defined, problems, missing):
+    """Where the functions came from, what went wrong, and what was not found."""
+    source = found.as_posix()
+    print(f"From {source}: {', '.join(defined) or 'nothing'}.")
+    for problem in problems:
+        print(f"In {source}, {problem}.", file=sys.stderr)
+    if missing:
+        print(f"Not found in {source}'s answer cells: {', '.join(missing)}: write them there "
+              "and save it, or define them in a cell of your own above this one.",
+              file=sys.stderr)  # fmt: skip
 
 
 __all__ = ["ANSWER_SUFFIX", "NotebookNotFound", "answer_cells", "define"]
