@@ -1,6 +1,6 @@
 """Is the kit's copy of the team's list of student mistakes current?
 
-``tests/mutants.py`` keeps the mistake column of the team's BUGS.md as ``BUGS_MD_ROWS``, and
+``tests/support/mutants.py`` keeps the mistake column of the team's BUGS.md as ``BUGS_MD_ROWS``, and
 ``tests/test_mutants.py`` holds every row to a mutant that the grader catches and names. The
 list itself lives outside the repository, so no test reads it; after the list changes, run::
 
@@ -34,18 +34,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("bugs_md", type=Path, help="the team's BUGS.md")
     args = parser.parse_args()
-    from mutants import BUGS_MD_ROWS
+    from support.mutants import BUGS_MD_ROWS
 
     theirs = rows(args.bugs_md.read_text())
     if tuple(theirs) == BUGS_MD_ROWS:
-        print(f"tests/mutants.py's BUGS_MD_ROWS is current ({len(theirs)} rows)")
+        print(f"tests/support/mutants.py's BUGS_MD_ROWS is current ({len(theirs)} rows)")
         return 0
     for row in theirs:
         if row not in BUGS_MD_ROWS:
             print(f"only in {args.bugs_md}: {row}")
     for row in BUGS_MD_ROWS:
         if row not in theirs:
-            print(f"only in tests/mutants.py: {row}")
+            print(f"only in tests/support/mutants.py: {row}")
     if set(theirs) == set(BUGS_MD_ROWS):
         print("the same rows in another order")
     return 1

@@ -21,11 +21,11 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from alternatives import ATTACKS, CORRECT, notebook
-from corpus import with_answers
 from hostile import CASES, load
 from hostile._honest import HONEST
-from mutants import MUTANTS
+from support.alternatives import ATTACKS, CORRECT, notebook
+from support.corpus import with_answers
+from support.mutants import MUTANTS
 
 from autograder.layout import ROOT, current
 

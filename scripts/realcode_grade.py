@@ -24,8 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from corpus import grade, with_answers
 from realcode import ENTRIES, FUNCTION_TASKS, TASK_FUNCTIONS, answers, disagreement, task_verdict
+from support.corpus import grade, with_answers
 
 from autograder.grading.feedback import task_text
 

@@ -9,20 +9,21 @@ Usage (from the repository root)::
 
 Independent implementations, every pair compared as ``similarity`` compares two students:
 
-- ``tests/alternatives.py``: the correct batch-norm submissions written apart from the reference
-  (their own answer cells; ``scratch_cells_magics_and_raising`` is left out, its answers being
-  another's copied whole), and the reference's answer cells (``solutions/``);
+- ``tests/support/alternatives.py``: the correct batch-norm submissions written apart from the
+  reference (their own answer cells; ``scratch_cells_magics_and_raising`` is left out, its
+  answers being another's copied whole), and the reference's answer cells (``solutions/``);
 - ``tests/realcode``: 42 students' code from public repositories (their answer cells, as
   ``realcode.answers`` cuts them). Public repositories copy each other, so a pair of them that is
   flagged may be a copy; the table lists the pairs scored highest, to be read. Their starter is
   CS231n's of their year, not this kit's release, and the script cannot have it: the code that
   more than half of the entries of one starter share stands for it (``--no-starter``: not).
 
-Planted copies (``tests/copies.py``): every document above transformed (variables renamed,
-reformatted, functions reordered, comments added, all four at once) and compared with its
-original, with the same boilerplate and common code left out. ``tests/dropout_variants.py``'s
-correct dropouts are the reference with one to three lines edited: each pair is a copy of one
-source with lines changed, and is counted with the catches.
+Planted copies (``tests/support/copies.py``): every document above transformed (variables
+renamed, reformatted, functions reordered, comments added, all four at once) and compared with
+its original, with the same boilerplate and common code left out.
+``tests/support/dropout_variants.py``'s correct dropouts are the reference with one to three
+lines edited: each pair is a copy of one source with lines changed, and is counted with the
+catches.
 
 ``--no-normalize`` measures with copydetect's token stream as it is (parentheses, commas and
 numbers kept: ``autograder.similarity.tokens``), to show what the normalization is for.
@@ -40,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import copies
+from support import copies
 
 from autograder import layout
 from autograder.similarity.compare import (
@@ -111,8 +112,8 @@ def _shared_by_most(found: list[Fingerprint]) -> set[int]:
 
 
 def alternatives() -> Corpus:
-    import alternatives as alt
-    from corpus import reference_nb, without_markers
+    from support import alternatives as alt
+    from support.corpus import reference_nb, without_markers
 
     from autograder.grading.reference import answer_cells, grade_id
 
@@ -121,7 +122,9 @@ def alternatives() -> Corpus:
     for s in alt.CORRECT:
         if s.name != "scratch_cells_magics_and_raising":  # B's answers, copied whole
             documents.append(Document(s.name, s.answers))
-    return Corpus("tests/alternatives.py (and the reference)", documents, stubs("batchnorm"))
+    return Corpus(
+        "tests/support/alternatives.py (and the reference)", documents, stubs("batchnorm")
+    )
 
 
 def realcode(starter: bool) -> Corpus | None:
@@ -137,8 +140,8 @@ def realcode(starter: bool) -> Corpus | None:
 
 
 def dropout_variants() -> Corpus:
-    import dropout_variants as dv
-    from corpus import edit, student_nb
+    from support import dropout_variants as dv
+    from support.corpus import edit, student_nb
 
     from autograder.grading.reference import answer_cells, grade_id
 
@@ -150,7 +153,7 @@ def dropout_variants() -> Corpus:
             pieces[gid] = edit(base[gid], *edits)
         documents.append(Document(v.name, pieces))
     return Corpus(
-        "tests/dropout_variants.py (one source, lines edited)", documents, stubs("dropout")
+        "tests/support/dropout_variants.py (one source, lines edited)", documents, stubs("dropout")
     )
 
 

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from conftest import ENV
-from scenarios import concurrent_batches, grade, honest, overloaded
+from support.scenarios import concurrent_batches, grade, honest, overloaded
 from test_faults import fake_bwrap
 
 from autograder.grading.supervise import LAUNCH_ATTEMPTS

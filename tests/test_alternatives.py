@@ -1,7 +1,8 @@
 """Correct submissions written differently get full marks; attacks score 0 on what they attack.
 
-Every submission of ``tests/alternatives.py`` is graded through the real path (the sandbox and
-the trusted comparison), all at once on a thread pool: each grade is a sandboxed subprocess.
+Every submission of ``tests/support/alternatives.py`` is graded through the real path (the
+sandbox and the trusted comparison), all at once on a thread pool: each grade is a sandboxed
+subprocess.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import numpy as np
 import pytest
-from alternatives import ATTACKS, CORRECT, LEAK, notebook
-from corpus import grade
+from support.alternatives import ATTACKS, CORRECT, LEAK, notebook
+from support.corpus import grade
 
 from autograder.grading.inputs import draw_inputs
 from autograder.grading.reference import expected_outputs, helpers, reference

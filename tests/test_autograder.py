@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import BIN, ENV
-from corpus import answer_source, edit, release_nb, with_answers
-from paths import NOTEBOOK
+from support.corpus import answer_source, edit, release_nb, with_answers
+from support.paths import NOTEBOOK
 
 from autograder.grading.feedback import WIDTH
 from autograder.kit.examples import filled_release

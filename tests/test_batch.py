@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from paths import NOTEBOOK
+from support.paths import NOTEBOOK
 
 from autograder.course.collect import collect
 from autograder.course.export import summary_table

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT
-from corpus import student_nb
+from support.corpus import student_nb
 
 from autograder.deadlines.course import POLICY_ENV
 from autograder.layout import ROOT, get

@@ -13,9 +13,9 @@ import sys
 import nbformat
 import pytest
 from conftest import cell_text, executed_reference
-from corpus import release_nb, student_nb
-from dropout_variants import CORRECT, DROPOUT, MISTAKES, notebook
-from public_checks import check_outputs, words
+from support.corpus import release_nb, student_nb
+from support.dropout_variants import CORRECT, DROPOUT, MISTAKES, notebook
+from support.public_checks import check_outputs, words
 
 from autograder.layout import ROOT
 from autograder.tasks import registry_of

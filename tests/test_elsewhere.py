@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import IN_CI
-from corpus import student_nb
 from nbclient import NotebookClient
-from paths import ASSIGNMENT, NOTEBOOK, RELEASE_DIR
+from support.corpus import student_nb
+from support.paths import ASSIGNMENT, NOTEBOOK, RELEASE_DIR
 
 from autograder.kit.notebooks import execute_in
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
-from corpus import student_nb
-from paths import NOTEBOOK
+from support.corpus import student_nb
+from support.paths import NOTEBOOK
 
 from autograder.grading.supervise import LAUNCH_ATTEMPTS
 from autograder.layout import ROOT

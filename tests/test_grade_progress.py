@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT
-from corpus import student_nb
-from paths import NOTEBOOK
+from support.corpus import student_nb
+from support.paths import NOTEBOOK
 
 from autograder.layout import ROOT
 

@@ -1,10 +1,11 @@
 """A PostgreSQL gradebook shared by graders working at the same time.
 
-A private PostgreSQL server (``tests/postgres.py``) holds one gradebook; two ``grade`` processes
-run at the same time, each for a disjoint half of a class (``--shard 1/2`` and ``--shard 2/2``),
-both with ``--db`` naming that database. Afterwards every grade is in it, nbgrader's own
-``nbgrader export`` (run in a course folder whose configuration points at it) lists every
-student, nothing went to an SQLite file, and ``merge`` keeps the shared gradebook as its own.
+A private PostgreSQL server (``tests/support/postgres.py``) holds one gradebook; two ``grade``
+processes run at the same time, each for a disjoint half of a class (``--shard 1/2`` and
+``--shard 2/2``), both with ``--db`` naming that database. Afterwards every grade is in it,
+nbgrader's own ``nbgrader export`` (run in a course folder whose configuration points at it)
+lists every student, nothing went to an SQLite file, and ``merge`` keeps the shared gradebook
+as its own.
 The submissions are the kit's own honest ones, graded without the sandbox: the gradebook is
 what is tested here.
 """
@@ -16,11 +17,11 @@ import os
 import subprocess
 
 import nbformat
-import postgres
 import pytest
 from conftest import BIN, ENV, IN_CI, kit
-from corpus import student_nb
-from paths import ASSIGNMENT, NOTEBOOK
+from support import postgres
+from support.corpus import student_nb
+from support.paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.tasks import points as task_points
 

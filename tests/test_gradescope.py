@@ -45,12 +45,12 @@ import jsonschema
 import nbformat
 import pytest
 from conftest import ENV, IN_CI, KIT
-from corpus import answer_source, edit, reference_nb, student_nb, with_answers
-from dropout_variants import MISTAKES as DROPOUT_MISTAKES
-from dropout_variants import notebook as dropout_notebook
 from hostile import load as load_case
 from hostile._build import guess
-from paths import NOTEBOOK
+from support.corpus import answer_source, edit, reference_nb, student_nb, with_answers
+from support.dropout_variants import MISTAKES as DROPOUT_MISTAKES
+from support.dropout_variants import notebook as dropout_notebook
+from support.paths import NOTEBOOK
 
 from autograder import grading, tasks
 from autograder.gradescope import EXIT_NOT_GRADED, SECRET, SETTINGS, VISIBILITIES

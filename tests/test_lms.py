@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 from conftest import ENV, KIT, grade_class
-from corpus import student_nb
-from paths import ASSIGNMENT, NOTEBOOK_ID
+from support.corpus import student_nb
+from support.paths import ASSIGNMENT, NOTEBOOK_ID
 
 from autograder.layout import ROOT
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import needs_bubblewrap
-from scenarios import BOMBS, concurrent_batches, overloaded
+from support.scenarios import BOMBS, concurrent_batches, overloaded
 
 pytestmark = needs_bubblewrap
 

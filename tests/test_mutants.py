@@ -13,8 +13,8 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
-from corpus import grade, with_answers
-from mutants import BUGS_MD_ROWS, CORRECT, MUTANTS, Mutant, related_tasks
+from support.corpus import grade, with_answers
+from support.mutants import BUGS_MD_ROWS, CORRECT, MUTANTS, Mutant, related_tasks
 
 from autograder.grading.feedback import task_text
 from autograder.tasks import ids

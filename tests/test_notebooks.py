@@ -13,13 +13,13 @@ import io
 import re
 from contextlib import redirect_stderr, redirect_stdout
 
-import corpus
 import nbformat
 import numpy as np
 import pytest
 from conftest import cell_text, executed_reference, executed_release
-from dropout_variants import MISTAKES as DROPOUT_MISTAKES
-from dropout_variants import notebook as dropout_notebook
+from support import corpus
+from support.dropout_variants import MISTAKES as DROPOUT_MISTAKES
+from support.dropout_variants import notebook as dropout_notebook
 
 from autograder import tasks
 from autograder.grading.reference import helpers

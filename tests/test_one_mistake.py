@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import needs_bubblewrap
-from corpus import answer_source, edit, grade, with_answers
+from support.corpus import answer_source, edit, grade, with_answers
 
 BN = "batchnorm_forward_answer"
 ALT = "batchnorm_backward_alt_answer"

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT
-from corpus import student_nb
-from paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
+from support.corpus import student_nb
+from support.paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
 
 from autograder.layout import ROOT
 from autograder.tasks import points as task_points

@@ -10,9 +10,9 @@ import nbformat
 import nbgrader
 import pytest
 from bs4 import BeautifulSoup
-from corpus import release_nb as blank_release
 from nbconvert.exporters import HTMLExporter
 from nbgrader.nbgraderformat import MetadataValidator
+from support.corpus import release_nb as blank_release
 from traitlets.config import Config
 
 from autograder.course.config import nbgrader_config

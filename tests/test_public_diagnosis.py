@@ -15,11 +15,11 @@ import json
 
 import numpy as np
 import pytest
-from alternatives import CORRECT
-from corpus import with_answers
-from mutants import MUTANTS
-from paths import RELEASE_DIR
-from public_checks import check_outputs, words
+from support.alternatives import CORRECT
+from support.corpus import with_answers
+from support.mutants import MUTANTS
+from support.paths import RELEASE_DIR
+from support.public_checks import check_outputs, words
 
 from autograder import tasks
 from autograder.grading.reference import expected_outputs, helpers

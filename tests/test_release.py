@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-from paths import NOTEBOOK, SOURCE_DIR
+from support.paths import NOTEBOOK, SOURCE_DIR
 
 from autograder.kit.release import generate_all
 from autograder.layout import ROOT, assignments

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
-from corpus import release_nb, student_nb
-from paths import NOTEBOOK
+from support.corpus import release_nb, student_nb
+from support.paths import NOTEBOOK
 
 from autograder.course.export import summary_table
 from autograder.course.report import ReportError, report_batch, write_report

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
-from corpus import answer_source, reference_nb, release_nb, with_answers
-from paths import ASSIGNMENT, NOTEBOOK
+from support.corpus import answer_source, reference_nb, release_nb, with_answers
+from support.paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.course.database import writing
 from autograder.layout import ROOT

@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import kit, needs_bubblewrap
-from corpus import release_nb, student_nb, with_answers
-from mutants import MUTANTS
-from paths import ASSIGNMENT, NOTEBOOK
+from support.corpus import release_nb, student_nb, with_answers
+from support.mutants import MUTANTS
+from support.paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.course.collect import Student
 from autograder.course.shard import Shard

@@ -24,9 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ENV, KIT, needs_bubblewrap
-from corpus import student_nb
-from hostusers import open_folder, readable, run_as, throwaway_user
-from paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
+from support.corpus import student_nb
+from support.hostusers import open_folder, readable, run_as, throwaway_user
+from support.paths import ASSIGNMENT, NOTEBOOK, NOTEBOOK_ID
 
 from autograder.layout import ROOT
 

@@ -11,13 +11,13 @@ import json
 import stat
 import subprocess
 
-import alternatives as alt
-import copies
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ENV, KIT, grade_class
-from paths import ASSIGNMENT
+from support import alternatives as alt
+from support import copies
+from support.paths import ASSIGNMENT
 
 from autograder.layout import ROOT
 

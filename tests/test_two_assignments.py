@@ -12,8 +12,8 @@ import sys
 import nbformat
 import pytest
 from conftest import ENV, KIT
-from corpus import student_nb
-from dropout_variants import DROPOUT
+from support.corpus import student_nb
+from support.dropout_variants import DROPOUT
 
 from autograder.layout import ROOT, assignments
 from autograder.tasks import registry_of

@@ -12,8 +12,8 @@ import sys
 import nbformat
 import pytest
 from conftest import BIN, ENV
-from corpus import answer_source, student_nb, with_answers
-from paths import NOTEBOOK, RELEASE_DIR
+from support.corpus import answer_source, student_nb, with_answers
+from support.paths import NOTEBOOK, RELEASE_DIR
 
 from autograder import tasks
 

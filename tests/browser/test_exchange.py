@@ -20,7 +20,7 @@ import time
 
 import nbformat
 import pytest
-from paths import NOTEBOOK
+from support.paths import NOTEBOOK
 
 from autograder.layout import ROOT
 

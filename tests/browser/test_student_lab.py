@@ -4,7 +4,7 @@ Each test starts its own ``jupyter lab`` as a student (the configuration that
 ``scripts/student_env.py --user`` writes) in a temporary folder holding the release, with the
 notebook the case needs: the blank release, the reference answers with one wrong function, or
 every answer right. Filled notebooks are the release with the reference's code in its answer
-cells (``tests/corpus.py``), as a student's notebook really looks.
+cells (``tests/support/corpus.py``), as a student's notebook really looks.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sys
 
 import nbformat
 import pytest
-from corpus import answer_source, student_nb, with_answers
-from paths import NOTEBOOK, RELEASE_DIR
+from support.corpus import answer_source, student_nb, with_answers
+from support.paths import NOTEBOOK, RELEASE_DIR
 
 from autograder import tasks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from corpus import (
+from support.corpus import (
     answer_source,
     cell,
     edit,
@@ -14,7 +14,7 @@ from corpus import (
     student_nb,
     with_answers,
 )
-from paths import NOTEBOOK, SOURCE_DIR
+from support.paths import NOTEBOOK, SOURCE_DIR
 
 from autograder.grading.reference import grade_id
 

@@ -23,7 +23,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from corpus import grade, with_answers
+from support.corpus import grade, with_answers
 
 from autograder.grading.feedback import task_text
 from realcode import (

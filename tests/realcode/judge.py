@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from paths import SOURCE_DIR  # noqa: E402
+from support.paths import SOURCE_DIR  # noqa: E402
 
 from autograder import sandbox  # noqa: E402
 from autograder.grading.reference import answer_cells, grade_id, source_notebook  # noqa: E402

@@ -6,7 +6,7 @@ import copy
 
 import nbformat
 import pytest
-from paths import RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
+from support.paths import RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 from autograder.grading.sanitize import repair
 

@@ -7,11 +7,11 @@ import functools
 import re
 
 import nbformat
-from paths import BATCHNORM
 
 from autograder.grading import SubmissionResult, grade_notebook
 from autograder.grading.reference import grade_id
 from autograder.layout import Assignment
+from support.paths import BATCHNORM
 
 
 def reference_nb(assignment: Assignment = BATCHNORM):

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import nbformat
 from conftest import kit
-from corpus import student_nb
 from hostile import load
-from paths import NOTEBOOK
 
 from autograder.tasks import points as task_points
+from support.corpus import student_nb
+from support.paths import NOTEBOOK
 
 FULL = sum(task_points().values())
 BOMBS = ["fork_bomb", "memory_bomb", "hang_loop"]

@@ -1,12 +1,12 @@
 """The grading rules on real students' code patterns, each shown on a variant of the reference
-graded in this process (tests/unit/inprocess.py): a convention costs little and is named, a
+graded in this process (tests/support/inprocess.py): a convention costs little and is named, a
 side effect is charged once to the function that made it, a shape that broadcasts keeps half,
 one mistake costs once, and every eps mistake shows on every draw."""
 
 from __future__ import annotations
 
 import pytest
-from inprocess import edit, grade, source
+from support.inprocess import edit, grade, source
 
 from autograder import tasks
 

@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PKG_DIR = ROOT / "solutions" / "batchnorm" / "cs231n"
 DROPOUT_PKG = ROOT / "solutions" / "dropout" / "cs231n"
 BN_NOTEBOOK = ROOT / "solutions" / "batchnorm" / "BatchNormalization.ipynb"

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nbformat
-from corpus import reference_nb, release_nb, with_answers
+
+from support.corpus import reference_nb, release_nb, with_answers
 
 _REFERENCE = reference_nb()
 _RELEASE = release_nb()

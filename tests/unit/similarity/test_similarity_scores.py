@@ -4,11 +4,11 @@ token stream is copydetect's."""
 
 from __future__ import annotations
 
-import alternatives as alt
-import copies
 import pytest
 from copydetect.utils import filter_code
-from corpus import release_nb
+from support import alternatives as alt
+from support import copies
+from support.corpus import release_nb
 
 from autograder.grading.reference import answer_cells, grade_id
 from autograder.similarity.compare import COMMON_MIN, MIN_SHARED, THRESHOLD, compare

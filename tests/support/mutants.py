@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpus import edit, reference_nb
-
 from autograder.grading.reference import grade_id
+from support.corpus import edit, reference_nb
 
 
 @dataclass(frozen=True)

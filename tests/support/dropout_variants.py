@@ -11,9 +11,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from corpus import cell, edit, student_nb
-
 from autograder.layout import get
+from support.corpus import cell, edit, student_nb
 
 DROPOUT = get("dropout")
 

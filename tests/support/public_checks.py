@@ -10,11 +10,10 @@ import io
 import os
 import sys
 
-from paths import BATCHNORM
-
 from autograder import tasks
 from autograder.grading.reference import given_sources
 from autograder.layout import SELECTED, Assignment
+from support.paths import BATCHNORM
 
 SKIPPED = ("load_data", "experiment_", "summary")
 

@@ -1,0 +1,1 @@
+"""What the tests share: corpora of submissions, graders in-process, host users, servers."""
