@@ -188,10 +188,15 @@ COMMANDS = {
 }
 
 
+HOST_COMMANDS = ("doctor", "bench")
+"""Commands about the host, not one assignment: any assignment of the course serves."""
+
+
 def choose_assignment(args) -> None:
     """The assignment this command works on: --assignment; else the one OUT (or the shards)
     was graded for, or the one the submissions' notebooks belong to; else the course's only
-    one. Refused (exit 2), naming the choices, when it cannot be told."""
+    one (``doctor`` and ``bench``, which check the host, take the course's first). Refused
+    (exit 2), naming the choices, when it cannot be told."""
     from . import layout
     from .course.settings import recorded
 
@@ -206,6 +211,8 @@ def choose_assignment(args) -> None:
         named = {str(recorded(out.resolve()).get("assignment")) for out in outs} - {"None"}
         if len(named) == 1:
             layout.use(named.pop())
+        elif args.command in HOST_COMMANDS:
+            layout.use(next(iter(layout.assignments())))
         elif args.command == "grade" and len(layout.assignments()) > 1:
             from .course.collect import submitted_notebooks
 
@@ -220,7 +227,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in PRIVATE_UMASK_COMMANDS:
         os.umask(0o077)
     choose_assignment(args)
-    return COMMANDS[args.command](args)
+    from .layout import UnknownAssignment
+
+    try:
+        return COMMANDS[args.command](args)
+    except UnknownAssignment as exc:  # a command that needs one, with several and none named
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

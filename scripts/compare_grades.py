@@ -27,7 +27,10 @@ from support.alternatives import ATTACKS, CORRECT, notebook
 from support.corpus import with_answers
 from support.mutants import MUTANTS
 
+from autograder import layout
 from autograder.layout import ROOT, current
+
+layout.use("batchnorm")  # the corpora are batch norm's submissions
 
 SECRET = b"compare-grades: a fixed secret, so both versions draw the same hidden inputs"
 TMP = re.compile(r"/tmp/[^\s)'\"]*")

@@ -119,7 +119,7 @@ for addr in [("127.0.0.1", {port}), ("1.1.1.1", 53)]:
 
 
 def check_files() -> Check:
-    targets = [current().source_dir / "BatchNormalization.ipynb", ROOT / "nbgrader_config.py"]
+    targets = [current().source_notebook, ROOT / "nbgrader_config.py"]
     targets += [Path.home() / ".bash_history", Path("/etc/shadow")]
     code = f"""
 import json
@@ -181,7 +181,7 @@ def check_grading() -> list[Check]:
     steal = f"""
 import json
 try:
-    _nb = json.load(open({str(current().source_dir / "BatchNormalization.ipynb")!r}))
+    _nb = json.load(open({str(current().source_notebook)!r}))
     _cells = [c for c in _nb["cells"] if "def {task.function}" in "".join(c["source"])]
     exec("".join(_cells[0]["source"]).replace("### BEGIN SOLUTION", ""))
 except OSError:

@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..layout import ROOT, current
+from ..layout import ROOT
 
 SHOWN = 3
 """How many readable paths a warning names."""
@@ -149,7 +149,7 @@ def findings(outs: list[Path] | None = None) -> tuple[list[Finding], list[str]]:
     from ..course.database import configured_db_url
     from ..course.settings import SettingsError, of_record
 
-    found = [check("the reference solution (solutions/)", current().source_dir.parent)]
+    found = [check("the reference solution (solutions/)", ROOT / "solutions")]
     for path in sorted({*ROOT.glob("*.secret"), *ROOT.glob("autograder*.zip")}):
         kind = "a grading secret" if path.suffix == ".secret" else "a Gradescope autograder zip"
         found.append(check(kind, path))
