@@ -8,6 +8,7 @@ import os
 # kit's modules read it.
 os.environ.setdefault("AUTOGRADER_ASSIGNMENT", "batchnorm")
 import functools
+import importlib
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.kit.notebooks import execute
-from autograder.layout import ROOT, get
+from autograder.layout import PACKAGE, ROOT, get
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BIN = Path(sys.executable).parent
@@ -141,3 +142,20 @@ def reference_nb():
 def release_nb():
     """Batch norm's release, executed top to bottom; errors are recorded, not raised."""
     return executed_release("batchnorm")
+
+
+# The sandboxed package as the sandbox sees it: its modules side by side, imported by their
+# plain names (``import contracts``), as ``runner.py`` imports them.
+SANDBOXED = PACKAGE / "sandboxed"
+
+
+@pytest.fixture
+def sandboxed(monkeypatch):
+    """``sandboxed("audit")``: that module, imported as in the sandbox; this test's own copy,
+    gone with the modules it brought in once the test ends."""
+    monkeypatch.syspath_prepend(str(SANDBOXED))
+    before = set(sys.modules)
+    yield importlib.import_module
+    for name in set(sys.modules) - before:
+        if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(SANDBOXED)):
+            del sys.modules[name]
