@@ -11,9 +11,10 @@ and ``AUTOGRADER_TASKS`` at another folder of declarations (a test course's).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,20 @@ def use(name: str) -> Assignment:
     chosen = get(name)
     os.environ[SELECTED] = chosen.name
     return chosen
+
+
+@contextlib.contextmanager
+def using(name: str) -> Iterator[Assignment]:
+    """``name`` the current assignment inside the block, and the one before it again after:
+    a loop over the course's assignments leaves the process as it found it."""
+    before = os.environ.get(SELECTED)
+    try:
+        yield use(name)
+    finally:
+        if before is None:
+            os.environ.pop(SELECTED, None)
+        else:
+            os.environ[SELECTED] = before
 
 
 def infer(notebooks: Iterable[str]) -> Assignment:

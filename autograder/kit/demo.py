@@ -10,15 +10,15 @@ from pathlib import Path
 def main(out: Path, every: bool = True) -> int:
     """The kit's main job on its embedded default: grade example submissions of every
     assignment (``every``; else of the current one) into ``out/<assignment>/``."""
-    from ..layout import assignments, current, use
+    from ..layout import assignments, current, using
 
     names = list(assignments()) if every else [current().name]
     isolation = _demo_isolation()
     worst = 0
     for name in names:
-        use(name)
-        print(f"== {name} ==")
-        worst = max(worst, grade_examples(out / name, isolation))
+        with using(name):
+            print(f"== {name} ==")
+            worst = max(worst, grade_examples(out / name, isolation))
     return worst
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import tasks
-from ..layout import ROOT, assignments, current, use
+from ..layout import ROOT, assignments, current, using
 
 DOCS = ROOT / "docs"
 TASKS_PAGE = DOCS / "grading-policy.md"
@@ -60,8 +60,8 @@ def print_or_write_tasks(write: bool, every: bool = True) -> int:
     """Print each assignment's table of tasks, or write it into ``TASKS_PAGE``."""
     names = list(assignments()) if every else [current().name]
     for name in names:
-        use(name)
-        table = tasks.markdown_table()
+        with using(name):
+            table = tasks.markdown_table()
         if not write:
             print(f"{name}:\n{table}\n")
             continue

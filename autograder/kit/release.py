@@ -18,7 +18,7 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 
 from ..course.config import nbgrader_config
-from ..layout import ROOT, assignments, current, use
+from ..layout import ROOT, assignments, current, using
 from . import catalog
 
 README = """\
@@ -47,8 +47,8 @@ def generate_all(release_root: Path = ROOT / "assignment") -> list[str]:
     """Regenerate every assignment's release; the names of the assignments."""
     names = list(assignments())
     for name in names:
-        use(name)
-        generate_release(release_root)
+        with using(name):
+            generate_release(release_root)
     return names
 
 

@@ -40,3 +40,29 @@ def test_a_command_of_one_assignment_refuses_to_guess(none_named, tmp_path, caps
     assert "which assignment?" in said and "--assignment" in said
     assert all(name in said for name in layout.assignments())
     assert not (tmp_path / "autograder.zip").exists()
+
+
+def test_a_loop_over_the_assignments_leaves_the_process_as_it_found_it(monkeypatch):
+    """``make release``, ``make demo`` and the tables of tasks loop over the course's
+    assignments: the assignment chosen before is chosen after, here and in a failing block."""
+    first, last = sorted(layout.assignments())[0], sorted(layout.assignments())[-1]
+    monkeypatch.setenv(layout.SELECTED, first)
+    with layout.using(last):
+        assert layout.current().name == last
+    assert os.environ[layout.SELECTED] == first
+    with pytest.raises(RuntimeError), layout.using(last):
+        raise RuntimeError
+    assert os.environ[layout.SELECTED] == first
+    monkeypatch.delenv(layout.SELECTED)
+    with layout.using(last):
+        pass
+    assert layout.SELECTED not in os.environ
+
+
+def test_every_table_of_tasks_keeps_the_chosen_assignment(monkeypatch, tmp_path):
+    from autograder.kit import docs
+
+    first = sorted(layout.assignments())[0]
+    monkeypatch.setenv(layout.SELECTED, first)
+    docs.print_or_write_tasks(write=False)
+    assert os.environ[layout.SELECTED] == first
