@@ -12,7 +12,9 @@ one slice of the class (``shard.py``). It shows its progress (``progress.py``).
       ``OUT/results/<student>.json``, keyed by what was run;
    b. nbgrader: ``autograde`` (whose ``HiddenChecks`` preprocessor finds the saved result) and
       ``generate_feedback``. A SQLite gradebook takes one writer at a time: autograde waits for
-      its turn (``database.writing``); feedback only reads.
+      its turn (``database.writing``); feedback only reads. The gradebook is in WAL mode, its
+      commits not waiting for the disk (``database.use_wal``); its log is synced once the
+      student's grades are in it (``database.durable``).
    Then ``OUT/done/<student>`` marks the student finished; a re-run skips finished students
    whose file has not changed.
 3. Export from the gradebook, then the instructor's report (``OUT/report.html``).
@@ -47,7 +49,15 @@ from ..grading.inputs import grader_version
 from ..layout import current
 from ..sandbox import Isolation
 from .collect import Student, collect
-from .database import ASSIGNMENT_LOCK, patient_sqlite, sharing, shown, writing
+from .database import (
+    ASSIGNMENT_LOCK,
+    durable,
+    patient_sqlite,
+    sharing,
+    shown,
+    use_wal,
+    writing,
+)
 from .export import publish
 from .gradebook import last_error, nbgrader_log, record_zero
 from .out import Batch
@@ -132,6 +142,7 @@ def _nbgrader(batch: Batch, student: str, stages: dict[str, float]) -> None:
         if not batch.submitted_path(student).exists():
             with writing(batch.db_url):
                 record_zero(batch.db_url, student)
+            durable(batch.db_url)
             return
         with writing(batch.db_url):
             stages["waiting to write"] = time.perf_counter() - asked
@@ -146,6 +157,7 @@ def _nbgrader(batch: Batch, student: str, stages: dict[str, float]) -> None:
         raise GraderFault(
             "nbgrader could not generate feedback: " + last_error(feedback), nbgrader_log(feedback)
         )
+    durable(batch.db_url)  # the grades on disk before the student is marked done
 
 
 def run(
@@ -198,6 +210,7 @@ def _grade(
 ) -> int:
     """:func:`run` once OUT is claimed: stage, grade each student, publish."""
     batch.prepare()
+    use_wal(batch.db_url)
     digests = {s.id: batch.stage(s) for s in students}
     todo = [s for s in students if regrade or not batch.is_done(s.id, digests[s.id])]
     faults: dict[str, dict] = {}

@@ -4,12 +4,15 @@ grading processes share one SQLite gradebook."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from ..layout import ROOT
 
@@ -105,7 +108,11 @@ def _advisory(db_url: str, name: str, *, shared: bool) -> Iterator[None]:
 def patient_sqlite() -> None:
     """Every SQLite connection this process opens waits up to ``SQLITE_PATIENCE_MS`` for
     another process's write, instead of failing after five seconds (Python's default): on a
-    busy host, a reader waiting for a commit must not make a student *not graded*."""
+    busy host, a reader waiting for a commit must not make a student *not graded*.
+
+    A connection to a gradebook in WAL mode (:func:`use_wal`) also commits without waiting for
+    the disk (``synchronous = NORMAL``): :func:`durable` makes its commits durable at once,
+    before a student is marked done. A gradebook in any other mode keeps SQLite's default."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -113,6 +120,56 @@ def patient_sqlite() -> None:
     def _wait_for_writers(dbapi_connection, _record) -> None:
         if isinstance(dbapi_connection, sqlite3.Connection):
             dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_PATIENCE_MS}")
+            (mode,) = dbapi_connection.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() == "wal":
+                dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The file of a SQLite gradebook (None: PostgreSQL, or SQLite in memory)."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(db_url).database
+    if is_postgresql(db_url) or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def use_wal(db_url: str) -> None:
+    """A SQLite gradebook in write-ahead-log mode (it stays so: the mode is kept in the file).
+
+    In SQLite's default mode every commit waits for the disk three times (journal, database,
+    folder), and nbgrader commits each grade and comment on its own: some fifty commits a
+    student, most of the time of its autograde, spent holding the gradebook's writing turn.
+    In WAL mode, with ``synchronous = NORMAL`` (:func:`patient_sqlite`), a commit is an append
+    to the log, which no process crash can lose: the log is in the kernel's hands, and the next
+    connection replays it. Only a power cut or a kernel crash could lose recent commits (never
+    corrupt the file): :func:`durable` syncs the log before a student is marked done, so what a
+    done marker promises is on disk, as it was before. Readers (the feedback pages) no longer
+    block the writer, nor the writer them. Nothing to do for PostgreSQL."""
+    path = sqlite_file(db_url)
+    if path is None:
+        return
+    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_PATIENCE_MS / 1000)) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+
+
+def durable(db_url: str) -> None:
+    """What this process (and any other) committed to a SQLite gradebook in WAL mode is on disk:
+    its log, the database and their folder synced. Nothing to do for PostgreSQL, nor for a
+    gradebook in SQLite's default mode (each of its commits waited for the disk already)."""
+    path = sqlite_file(db_url)
+    if path is None:
+        return
+    for synced in (Path(f"{path}-wal"), path, path.parent):
+        try:
+            fd = os.open(synced, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue  # no log: every commit is in the database (synced by its checkpoint)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @contextmanager
@@ -120,10 +177,8 @@ def writing(db_url: str) -> Iterator[None]:
     """A SQLite gradebook's writing turn: one writer at a time, on a lock file beside the
     database. SQLite alone would refuse a second writer that read first (its way out of a
     deadlock) instead of making it wait. PostgreSQL needs no turn."""
-    from sqlalchemy.engine import make_url
-
-    database = make_url(db_url).database
-    if is_postgresql(db_url) or not database or database == ":memory:":
+    database = sqlite_file(db_url)
+    if database is None:
         yield
         return
     with open(f"{database}.lock", "a") as lock:
