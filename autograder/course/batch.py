@@ -52,6 +52,7 @@ from .collect import Student, collect
 from .database import (
     ASSIGNMENT_LOCK,
     durable,
+    keep_log,
     patient_sqlite,
     sharing,
     shown,
@@ -110,8 +111,14 @@ def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
         stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - start
 
 
-@functools.cache
 def _batch(out: str, isolation: str, db_url: str | None, secret_file: str | None) -> Batch:
+    batch = _opened(out, isolation, db_url, secret_file)
+    keep_log(batch.db_url)  # in this process (a worker forked after the first call opens its own)
+    return batch
+
+
+@functools.cache
+def _opened(out: str, isolation: str, db_url: str | None, secret_file: str | None) -> Batch:
     patient_sqlite()
     batch = Batch(
         Path(out),

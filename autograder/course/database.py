@@ -154,6 +154,30 @@ def use_wal(db_url: str) -> None:
         db.execute("PRAGMA journal_mode = WAL")
 
 
+_KEPT: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+def keep_log(db_url: str) -> None:
+    """One connection to a SQLite gradebook in WAL mode, kept open and idle until this process
+    ends.
+
+    SQLite checkpoints the log into the database, syncs both and deletes the log whenever the
+    last connection to it closes, and nbgrader opens and closes a connection about ten times a
+    student: with one left open, the log stays, and is checkpointed only as it grows (every
+    thousand pages). An idle connection holds no lock that stops a writer or a checkpoint.
+    Nothing to do for PostgreSQL, nor in SQLite's default mode."""
+    path = sqlite_file(db_url)
+    key = (os.getpid(), str(path))  # a forked worker opens its own
+    if path is None or key in _KEPT:
+        return
+    db = sqlite3.connect(path, timeout=SQLITE_PATIENCE_MS / 1000, check_same_thread=False)
+    (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+    if str(mode).lower() != "wal":
+        db.close()
+        return
+    _KEPT[key] = db
+
+
 def durable(db_url: str) -> None:
     """What this process (and any other) committed to a SQLite gradebook in WAL mode is on disk:
     its log, the database and their folder synced. Nothing to do for PostgreSQL, nor for a
