@@ -72,8 +72,9 @@ c.GenerateFeedback.preprocessors = [
     "autograder.course.plugins.feedback.GetGradesTold",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-# nbgrader's exporter, with templates compiled once per batch and no re-parse of each page
-c.GenerateFeedback.exporter_class = "autograder.course.exporter.FeedbackExporter"
+# nbgrader's exporter, with templates compiled once per batch and no re-parse of each page, and
+# each cell's highlighted code and markdown rendered once per worker (the same cells on every page)
+c.GenerateFeedback.exporter_class = "autograder.course.feedback_cache.CachedFeedbackExporter"
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(autograder.course.__file__), "templates"),
     os.path.join(_NBGRADER, "templates"),
