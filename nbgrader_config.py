@@ -44,6 +44,9 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells",
     "autograder.course.plugins.metadata.CheckCellMetadata",
 ]
+# nbconvert validates the whole notebook against its JSON schema once all of an exporter's
+# preprocessors have run, not after each of them as well (14 times a student in all)
+c.Exporter.optimistic_validation = True
 c.Autograde.autograde_preprocessors = [
     "autograder.course.plugins.autograde.HiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
