@@ -69,11 +69,14 @@ format: $(VENV)/.installed
 bench-notebook: $(VENV)/.installed
 	for notebook in solutions/*/*.ipynb; do $(BIN)/python -m autograder execute $$notebook || exit 1; done
 
-## bench-grading: the kit against stock nbgrader on 30 full submissions (their times, the
-## ratio, seconds per submission); then the kit alone on a class of 100
+## bench-grading: the kit against stock nbgrader on 30 full submissions of batch norm (their
+## times, the ratio, seconds per submission); then the kit alone on a class of 100; each run's
+## numbers, with the host's load, also into docs/measurements.md's bench-grading table
 bench-grading: $(VENV)/.installed
-	$(BIN)/python -m autograder bench --students 30
-	$(BIN)/python -m autograder bench --students 100 --no-stock
+	$(BIN)/python -m autograder bench --assignment batchnorm --students 30 \
+	    --measurements docs/measurements.md
+	$(BIN)/python -m autograder bench --assignment batchnorm --students 100 --no-stock \
+	    --measurements docs/measurements.md
 
 ## stress: the grader on a busy or faulty host at class size (100 students); prints
 ## graded / not graded / wrong per scenario (a measurement, not a test)

@@ -153,7 +153,9 @@ def demo_command(args) -> int:
 def bench_command(args) -> int:
     from .kit.bench import main
 
-    return main(args.students, args.workers, with_stock=not args.no_stock)
+    return main(
+        args.students, args.workers, with_stock=not args.no_stock, measurements=args.measurements
+    )
 
 
 def execute_command(args) -> int:

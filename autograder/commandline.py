@@ -49,35 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("out", type=Path, help="the grade command's --out folder")
     export.add_argument("--db", metavar="URL", help="the gradebook (default: the one OUT used)")
-    export.add_argument(
-        "--lms",
-        choices=("canvas", "plain"),
-        help="also write the grades for an LMS: canvas (OUT/canvas.csv, Canvas's gradebook "
-        "import; needs --roster) or plain (OUT/lms.csv, for Moodle and Blackboard); students "
-        "in one list only go to OUT/lms_unmatched.csv and stderr",
-    )
-    export.add_argument(
-        "--roster",
-        type=Path,
-        metavar="CSV",
-        help="the LMS's students: the gradebook exported from Canvas (Grades > Export), or a "
-        "CSV with a Username or login column",
-    )
-    export.add_argument(
-        "--map",
-        type=Path,
-        metavar="CSV",
-        dest="mapping",
-        help="columns student_id,login: the LMS login (Canvas's SIS Login ID) of each student "
-        "whose id is not their login",
-    )
-    export.add_argument(
-        "--column",
-        metavar="NAME",
-        help="the scores' column: Canvas's, e.g. 'Batch Normalization (123456)' (default: the "
-        "roster's column of this assignment, else a new assignment named after it); plain's "
-        "(default: score)",
-    )
+    add_lms_options(export)
     add_access_options(export)
     merge = commands.add_parser("merge", help="merge the outputs of grade --shard into one OUT")
     merge.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
@@ -138,12 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="build example submissions and grade them")
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
-    bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
-    bench.add_argument("--students", type=int, default=30)
-    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    bench.add_argument(
-        "--no-stock", action="store_true", help="time the kit only, not stock nbgrader too"
-    )
+    add_bench_command(commands)
     for name, command in commands.choices.items():
         command.add_argument(
             "--assignment",
@@ -163,6 +130,56 @@ ASSIGNMENT_HELP = {
     "demo": "grade this assignment's examples only (default: every assignment's)",
     "tasks": "the table of this assignment's tasks (default: every assignment's)",
 }
+
+
+def add_lms_options(export: argparse.ArgumentParser) -> None:
+    """export's options for a file of grades for an LMS."""
+    export.add_argument(
+        "--lms",
+        choices=("canvas", "plain"),
+        help="also write the grades for an LMS: canvas (OUT/canvas.csv, Canvas's gradebook "
+        "import; needs --roster) or plain (OUT/lms.csv, for Moodle and Blackboard); students "
+        "in one list only go to OUT/lms_unmatched.csv and stderr",
+    )
+    export.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="the LMS's students: the gradebook exported from Canvas (Grades > Export), or a "
+        "CSV with a Username or login column",
+    )
+    export.add_argument(
+        "--map",
+        type=Path,
+        metavar="CSV",
+        dest="mapping",
+        help="columns student_id,login: the LMS login (Canvas's SIS Login ID) of each student "
+        "whose id is not their login",
+    )
+    export.add_argument(
+        "--column",
+        metavar="NAME",
+        help="the scores' column: Canvas's, e.g. 'Batch Normalization (123456)' (default: the "
+        "roster's column of this assignment, else a new assignment named after it); plain's "
+        "(default: score)",
+    )
+
+
+def add_bench_command(commands) -> None:
+    """``bench``: the kit against stock nbgrader on a batch of full submissions."""
+    bench = commands.add_parser("bench", help="seconds per submission for a batch of full ones")
+    bench.add_argument("--students", type=int, default=30)
+    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    bench.add_argument(
+        "--no-stock", action="store_true", help="time the kit only, not stock nbgrader too"
+    )
+    bench.add_argument(
+        "--measurements",
+        type=Path,
+        metavar="FILE",
+        help="also write the numbers into FILE's bench-grading table (e.g. docs/measurements.md; "
+        "made if missing), in this run's row",
+    )
 
 
 def add_gradebook_options(command: argparse.ArgumentParser) -> None:

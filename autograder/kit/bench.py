@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .docs import BENCH_GRADING, markers, replaced, shown
+
 STOCK_CONFIG = """\
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "stock"
@@ -83,15 +85,22 @@ def stock(subs: Path, course: Path, names: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def main(students: int, workers: int, with_stock: bool = True) -> int:
+def main(
+    students: int, workers: int, with_stock: bool = True, measurements: Path | None = None
+) -> int:
+    if measurements is not None:
+        _table_page(measurements)  # a page whose markers are wrong: said before the run
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         subs = Path(tmp, "subs")
         names = _submissions(subs, students)
+        load_before = os.getloadavg()
         kit_seconds, stages = kit(subs, Path(tmp, "out"), workers)
         stock_seconds = stock(subs, Path(tmp, "stock"), names) if with_stock else None
+        load_after = os.getloadavg()
     cores = os.cpu_count()
+    loads = f"load average {_load(load_before)} before, {_load(load_after)} after"
     print(
-        f"bench: {students} full submissions on {cores} cores, {workers} workers\n"
+        f"bench: {students} full submissions on {cores} cores, {workers} workers ({loads})\n"
         f"  kit:   {kit_seconds:7.1f} s, {kit_seconds / students:.2f} s per submission\n"
         f"         {stages}"
     )
@@ -101,4 +110,81 @@ def main(students: int, workers: int, with_stock: bool = True) -> int:
             f"(nbgrader autograde: every notebook run in a kernel)\n"
             f"  the kit is {stock_seconds / kit_seconds:.1f}x faster"
         )
+    if measurements is not None:
+        row = {
+            "run": f"{students} full submissions, {workers} workers, {cores} cores",
+            "when": time.strftime("%Y-%m-%d %H:%M"),
+            "load average (1, 5, 15 min) before / after": (
+                f"{_load(load_before)} / {_load(load_after)}"
+            ),
+            **_times(students, kit_seconds, stock_seconds),
+            "where a submission's time went": stages,
+        }
+        record(measurements, row, stock=stock_seconds is not None)
+        print(f"  written into {measurements}")
     return 0
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " ".join(f"{value:.2f}" for value in load)
+
+
+def _times(students: int, kit_seconds: float, stock_seconds: float | None) -> dict[str, str]:
+    """The table's cells of the kit's and stock nbgrader's times."""
+    if stock_seconds is None:
+        stock, ratio = "not run", ""
+    else:
+        stock = f"{stock_seconds:.1f} s, {stock_seconds / students:.2f} s per submission"
+        ratio = f"{stock_seconds / kit_seconds:.1f}x"
+    return {
+        "kit": f"{kit_seconds:.1f} s, {kit_seconds / students:.2f} s per submission",
+        "stock nbgrader": stock,
+        "kit vs stock": ratio,
+    }
+
+
+TABLE_INTRO = (
+    "Written by `python -m autograder bench --measurements FILE` (`make bench-grading`): the "
+    "kit's grade command against stock `nbgrader autograde` on the same full submissions, side "
+    "by side, and the kit alone on a class; one row per kind of run, the latest of each."
+)
+
+
+def _table_page(path: Path) -> str:
+    """The text of ``path`` with the bench-grading part's markers: added at its end when it has
+    neither (the file made when missing). ValueError (SystemExit here) when they are wrong."""
+    text = path.read_text() if path.exists() else ""
+    begin, end = markers(BENCH_GRADING)
+    if begin not in text and end not in text:
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + f"{begin}\n{end}\n"
+    try:
+        shown(text, BENCH_GRADING)
+    except ValueError as exc:
+        raise SystemExit(f"{path}: {exc}") from None
+    return text
+
+
+def record(path: Path, row: dict[str, str], *, stock: bool) -> None:
+    """``row`` into the bench-grading table of ``path`` (``docs.BENCH_GRADING``, between its
+    markers; the file is made with just that part if missing, the part added at the end of a
+    file without it), in place of the row of the same run. The rest of the file stays."""
+    text = _table_page(path)
+    rows = [
+        line
+        for line in shown(text, BENCH_GRADING).splitlines()
+        if line.startswith("| ") and not line.startswith("| run |")
+    ]
+    key = f"| {row['run']}{' (with stock)' if stock else ''} |"
+    line = f"{key} " + " | ".join(cell.replace("|", "/") for cell in list(row.values())[1:])
+    line += " |"
+    at = next((i for i, old in enumerate(rows) if old.startswith(key)), len(rows))
+    rows[at : at + 1] = [line]
+    columns = list(row)
+    table = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *rows,
+    ]
+    body = "\n".join([TABLE_INTRO, "", *table, ""])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(replaced(text, BENCH_GRADING, body))

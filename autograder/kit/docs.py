@@ -1,7 +1,8 @@
 """The docs' generated parts. Each lies between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``
 and is written by the code that knows it: each assignment's table of tasks (here, from the
 declarations) in ``docs/grading-policy.md``; the hostile submissions graded by the kit and by
-stock nbgrader (``scripts/compare_stock.py``, which grades them) in ``docs/measurements.md``."""
+stock nbgrader (``scripts/compare_stock.py``, which grades them) and the grading bench's times
+(``python -m autograder bench --measurements``, ``kit/bench.py``) in ``docs/measurements.md``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ MEASUREMENTS_PAGE = DOCS / "measurements.md"
 """Where the measured tables are."""
 STOCK_COMPARISON = "stock-comparison"
 """The part of ``MEASUREMENTS_PAGE`` that ``scripts/compare_stock.py`` writes."""
+BENCH_GRADING = "bench-grading"
+"""The part of ``MEASUREMENTS_PAGE`` that ``bench --measurements`` writes (``kit/bench.py``)."""
 
 
 def markers(name: str) -> tuple[str, str]:

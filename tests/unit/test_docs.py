@@ -60,13 +60,14 @@ def test_every_relative_link_reaches_a_file(page):
 
 
 def test_the_generated_parts_have_their_markers():
-    """Where ``python -m autograder tasks --write`` and ``scripts/compare_stock.py
-    --write-docs`` write; none is left in the README."""
+    """Where ``python -m autograder tasks --write``, ``scripts/compare_stock.py --write-docs``
+    and ``make bench-grading`` write; none is left in the README."""
     for assignment in ("batchnorm", "dropout"):
         assert docs.shown(docs.TASKS_PAGE.read_text(), docs.tasks_part(assignment))
     assert "| `fork_bomb` |" in docs.shown(
         docs.MEASUREMENTS_PAGE.read_text(), docs.STOCK_COMPARISON
     )
+    assert "| run |" in docs.shown(docs.MEASUREMENTS_PAGE.read_text(), docs.BENCH_GRADING)
     assert "<!-- " not in README.read_text()
 
 

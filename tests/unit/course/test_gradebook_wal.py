@@ -1,0 +1,57 @@
+"""A grading run's SQLite gradebook in WAL mode: its commits do not wait for the disk, the log
+stays while a grading process runs, and a student's grades are synced before they are marked
+done (``course/database.py``)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import create_engine, text
+
+from autograder.course import database
+
+
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'gradebook.db'}"
+
+
+def test_wal_and_its_commits_not_waiting_for_the_disk(tmp_path):
+    db_url = url(tmp_path)
+    database.patient_sqlite()
+    engine = create_engine(db_url)
+    with engine.connect() as connection:  # SQLite's default mode: its default sync
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "delete"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    engine.dispose()
+    database.use_wal(db_url)
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    engine.dispose()
+
+
+def test_the_log_stays_while_a_connection_is_kept(tmp_path):
+    db_url = url(tmp_path)
+    database.use_wal(db_url)
+    path = tmp_path / "gradebook.db"
+    database.keep_log(db_url)
+    database.keep_log(db_url)  # once per process
+    for value in range(3):  # nbgrader: a connection opened and closed for each step
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS grade (score)")
+            db.execute("INSERT INTO grade VALUES (?)", (value,))
+        db.close()
+        assert (tmp_path / "gradebook.db-wal").exists()
+    database.durable(db_url)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM grade").fetchone() == (3,)
+
+
+def test_nothing_to_do_for_postgresql_or_a_gradebook_in_memory(tmp_path):
+    for db_url in ("postgresql://grader@db.example.org/course", "sqlite://"):
+        assert database.sqlite_file(db_url) is None
+        database.use_wal(db_url)
+        database.keep_log(db_url)
+        database.durable(db_url)
+    database.durable(url(tmp_path))  # a gradebook not made yet: nothing to sync
