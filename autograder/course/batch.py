@@ -54,6 +54,7 @@ from .database import (
     durable,
     keep_log,
     patient_sqlite,
+    share_engines,
     sharing,
     shown,
     use_wal,
@@ -120,6 +121,7 @@ def _batch(out: str, isolation: str, db_url: str | None, secret_file: str | None
 @functools.cache
 def _opened(out: str, isolation: str, db_url: str | None, secret_file: str | None) -> Batch:
     patient_sqlite()
+    share_engines()
     batch = Batch(
         Path(out),
         Isolation(isolation),

@@ -125,6 +125,38 @@ def patient_sqlite() -> None:
                 dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
+_ENGINES: dict[tuple, object] = {}
+
+
+def share_engines() -> None:
+    """nbgrader's gradebooks in this process share one SQLAlchemy engine per database.
+
+    nbgrader makes a new ``Gradebook`` for each step (some ten a student), and each made its own
+    engine: a new dialect, whose SQL was compiled again for every query (SQLAlchemy caches the
+    compiled statements per engine), the third of autograde's and feedback's time. Here
+    ``nbgrader.api.create_engine`` gives every gradebook of this process on the same database
+    the same engine, without a pool (``NullPool``): each gradebook still opens its own
+    connection and closes it (``Gradebook.close`` disposes of the pool, which holds none), as
+    before; only the dialect and its compiled statements are kept. A forked process makes its
+    own. Grading workers call this (``batch.py``); other commands leave nbgrader as it is."""
+    import nbgrader.api
+    from sqlalchemy.pool import NullPool
+
+    if getattr(nbgrader.api.create_engine, "shared_per_database", False):
+        return
+    create_engine = nbgrader.api.create_engine
+
+    def shared(url, **options):
+        key = (os.getpid(), str(url), tuple(sorted(options.items())))
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = create_engine(url, poolclass=NullPool, **options)
+        return engine
+
+    shared.shared_per_database = True  # type: ignore[attr-defined]
+    nbgrader.api.create_engine = shared
+
+
 def sqlite_file(db_url: str) -> Path | None:
     """The file of a SQLite gradebook (None: PostgreSQL, or SQLite in memory)."""
     from sqlalchemy.engine import make_url

@@ -5,10 +5,15 @@ done (``course/database.py``)."""
 from __future__ import annotations
 
 import sqlite3
+import sys
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from autograder.course import database
+
+BIN = Path(sys.executable).parent
 
 
 def url(tmp_path) -> str:
@@ -55,3 +60,25 @@ def test_nothing_to_do_for_postgresql_or_a_gradebook_in_memory(tmp_path):
         database.keep_log(db_url)
         database.durable(db_url)
     database.durable(url(tmp_path))  # a gradebook not made yet: nothing to sync
+
+
+def test_gradebooks_of_a_grading_process_share_one_engine(tmp_path, monkeypatch):
+    """nbgrader's gradebooks on one database share their engine (its compiled SQL), each with
+    its own connection, closed with it."""
+    import nbgrader.api
+
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    monkeypatch.setenv("PATH", str(BIN), prepend=":")  # nbgrader asks alembic for its version
+    database.share_engines()
+    database.share_engines()  # once
+    other = tmp_path / "other"
+    other.mkdir()
+    engines = []
+    for path in (tmp_path, tmp_path, other):
+        with nbgrader.api.Gradebook(url(path), "course") as gb:
+            gb.update_or_create_student("ada")
+            engines.append(gb.engine)
+        assert isinstance(gb.engine.pool, NullPool)  # no connection kept
+    assert engines[0] is engines[1] and engines[2] is not engines[0]
+    with nbgrader.api.Gradebook(url(tmp_path), "course") as gb:
+        assert [s.id for s in gb.students] == ["ada"]
