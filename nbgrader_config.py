@@ -41,7 +41,7 @@ c.Autograde.sanitize_preprocessors = [
     "autograder.course.plugins.autograde.RepairMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    "autograder.course.plugins.autograde.OverwriteCells",  # nbgrader's, cells read at once
     "autograder.course.plugins.metadata.CheckCellMetadata",
 ]
 # nbconvert validates the whole notebook against its JSON schema once all of an exporter's

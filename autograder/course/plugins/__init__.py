@@ -2,10 +2,11 @@
 ``nbgrader_config.py``:
 
 - ``release``: generate_assignment (``make release``): ``TaskStubs``, ``HelpersDigest``;
-- ``autograde``: autograde's sanitize step ``RepairMetadata`` and ``HiddenChecks``, which
+- ``autograde``: autograde's sanitize steps ``RepairMetadata`` and ``OverwriteCells``
+  (nbgrader's, its lookups read at once: ``course/prefetch.py``) and ``HiddenChecks``, which
   grades in the sandbox instead of nbgrader's ``Execute``;
-- ``feedback``: generate_feedback: ``GetGradesTold`` (the page's exporter is
-  ``course/exporter.py``);
+- ``feedback``: generate_feedback: ``GetGradesTold`` (its lookups read at once too; the page's
+  exporter is ``course/feedback_cache.py``'s, over ``course/exporter.py``);
 - ``metadata``: ``CheckCellMetadata``, which every stage runs.
 
 The late-penalty plugin and the autograde step that records deadlines are

@@ -1,5 +1,5 @@
-"""nbgrader's autograde: the kit's sanitize step (``RepairMetadata``) and the hidden checks
-that take the place of nbgrader's ``Execute`` (``HiddenChecks``), named in
+"""nbgrader's autograde: the kit's sanitize steps (``RepairMetadata``, ``OverwriteCells``) and
+the hidden checks that take the place of nbgrader's ``Execute`` (``HiddenChecks``), named in
 ``nbgrader_config.py``'s ``Autograde.sanitize_preprocessors`` and
 ``Autograde.autograde_preprocessors``."""
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import OverwriteCells as NbgraderOverwriteCells
 from traitlets import Bool, Unicode
+
+from ..prefetch import ReadOnce
 
 
 class RepairMetadata(NbGraderPreprocessor):
@@ -21,6 +24,11 @@ class RepairMetadata(NbGraderPreprocessor):
         for note in repair(nb):
             self.log.warning(note)
         return nb, resources
+
+
+class OverwriteCells(ReadOnce, NbgraderOverwriteCells):
+    """nbgrader's ``OverwriteCells``, with the notebook's source and graded cells read from the
+    gradebook in a few queries, not one or two a cell (``course/prefetch.py``)."""
 
 
 class HiddenChecks(NbGraderPreprocessor):

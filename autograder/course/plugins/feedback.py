@@ -8,12 +8,14 @@ from pathlib import Path
 from nbgrader import utils
 from nbgrader.preprocessors import GetGrades
 
+from ..prefetch import ReadOnce
 from .autograde import HiddenChecks
 
 
-class GetGradesTold(GetGrades):
+class GetGradesTold(ReadOnce, GetGrades):
     """nbgrader's GetGrades for the feedback page, with what the kit's template
-    (``templates/feedback/index.html.j2``) shows.
+    (``templates/feedback/index.html.j2``) shows, the student's grades and comments read from
+    the gradebook in a few queries, not one or two a cell (``course/prefetch.py``).
 
     - ``resources["kit"]["summary"]``: the kit's summary of the submission, which the page
       starts with: ``grading.feedback.summary_html`` (the same as the kit's own page) of the
@@ -25,6 +27,8 @@ class GetGradesTold(GetGrades):
     - ``comment``: a TA's comment, or nothing: nbgrader's automatic "No response." is not one.
     - The summary says when the student submitted, how late, and the late penalty.
     """
+
+    _student_scoped = True  # the prefetched lookups are the student's grades and comments
 
     def preprocess(self, nb, resources):
         from ...grading.feedback import answer_part, summary_html, task_part

@@ -1,0 +1,131 @@
+"""For nbgrader's steps that look every cell up in the gradebook: the lookups read in a few
+queries instead of one or two a cell (:class:`ReadOnce`). Two steps use it:
+``plugins/autograde.py``'s ``OverwriteCells`` (autograde's sanitizing: each graded cell against
+the release's) and ``plugins/feedback.py``'s ``GetGradesTold`` (the feedback page: each cell's
+grade and comment).
+
+Each query SQLAlchemy builds costs a millisecond or so, whatever it finds; a notebook of some
+sixty graded cells made these two steps a fifth of a student's nbgrader time. The answers are
+nbgrader's own: the rows its ``Gradebook.find_*`` methods would return (the same objects, from
+the same session), a grade or task cell looked up in nbgrader's order, and the same
+``MissingEntry`` for a name the gradebook does not know. Neither step writes to the gradebook.
+"""
+
+from __future__ import annotations
+
+from nbgrader import api
+
+
+class _Cells:
+    """A gradebook whose lookups of one notebook's cells (or of one student's grades and comments
+    in it) come from a few queries made once; every other call goes to the gradebook."""
+
+    def __init__(self, gradebook: api.Gradebook, notebook: str, assignment: str, student=None):
+        self.gradebook = gradebook
+        self._notebook, self._assignment, self._student = notebook, assignment, student
+        self._read: dict[str, dict] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.gradebook, name)
+
+    def _ours(self, notebook: str, assignment: str, student=None) -> bool:
+        return (notebook, assignment, student) == (self._notebook, self._assignment, self._student)
+
+    def _cells(self, kind) -> dict:
+        """The notebook's cells of one kind (``SourceCell``, ``GradeCell``, ``TaskCell``), by
+        name."""
+        if kind.__name__ not in self._read:
+            rows = (
+                self.gradebook.db.query(kind)
+                .join(api.Notebook, api.Notebook.id == kind.notebook_id)
+                .join(api.Assignment, api.Assignment.id == api.Notebook.assignment_id)
+                .filter(
+                    api.Notebook.name == self._notebook, api.Assignment.name == self._assignment
+                )
+                .all()
+            )
+            self._read[kind.__name__] = {cell.name: cell for cell in rows}
+        return self._read[kind.__name__]
+
+    def _of_student(self, row, cell) -> dict:
+        """The student's grades (``row``: ``Grade``) or comments (``Comment``) in the notebook,
+        by the name of their cell of one kind (``cell``)."""
+        key = f"{row.__name__}/{cell.__name__}"
+        if key not in self._read:
+            rows = (
+                self.gradebook.db.query(row, cell.name)
+                .join(cell, cell.id == row.cell_id)
+                .join(api.SubmittedNotebook, api.SubmittedNotebook.id == row.notebook_id)
+                .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
+                .join(
+                    api.SubmittedAssignment,
+                    api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
+                )
+                .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
+                .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
+                .filter(
+                    api.Notebook.name == self._notebook,
+                    api.Assignment.name == self._assignment,
+                    api.Student.id == self._student,
+                )
+                .all()
+            )
+            self._read[key] = {name: found for found, name in rows}
+        return self._read[key]
+
+    def find_source_cell(self, name: str, notebook: str, assignment: str):
+        if not self._ours(notebook, assignment):
+            return self.gradebook.find_source_cell(name, notebook, assignment)
+        try:
+            return self._cells(api.SourceCell)[name]
+        except KeyError:
+            raise api.MissingEntry(f"No such source cell: {assignment}/{notebook}/{name}") from None
+
+    def find_graded_cell(self, name: str, notebook: str, assignment: str):
+        if not self._ours(notebook, assignment):
+            return self.gradebook.find_graded_cell(name, notebook, assignment)
+        for kind in (api.GradeCell, api.TaskCell):
+            if name in self._cells(kind):
+                return self._cells(kind)[name]
+        raise api.MissingEntry(f"No such grade cell: {assignment}/{notebook}/{name}")
+
+    def find_grade(self, grade_cell: str, notebook: str, assignment: str, student: str):
+        if not self._ours(notebook, assignment, student):
+            return self.gradebook.find_grade(grade_cell, notebook, assignment, student)
+        for cell in (api.GradeCell, api.TaskCell):
+            if grade_cell in self._of_student(api.Grade, cell):
+                return self._of_student(api.Grade, cell)[grade_cell]
+        raise api.MissingEntry(f"No such grade: {assignment}/{notebook}/{grade_cell} for {student}")
+
+    def find_comment(self, solution_cell: str, notebook: str, assignment: str, student: str):
+        if not self._ours(notebook, assignment, student):
+            return self.gradebook.find_comment(solution_cell, notebook, assignment, student)
+        for cell in (api.SolutionCell, api.TaskCell):
+            if solution_cell in self._of_student(api.Comment, cell):
+                return self._of_student(api.Comment, cell)[solution_cell]
+        raise api.MissingEntry(
+            f"No such taskcomment: {assignment}/{notebook}/{solution_cell} for {student}"
+        )
+
+
+class ReadOnce:
+    """For a preprocessor whose ``gradebook`` nbgrader opens in ``preprocess``: each cell sees
+    :class:`_Cells` over it, made once for the notebook (and again for each gradebook: nothing
+    read is kept from one ``preprocess`` to the next). ``_student_scoped``: the lookups include
+    the student's grades and comments (``GetGrades``)."""
+
+    _student_scoped = False
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        gradebook = self.gradebook
+        cells = getattr(self, "_read_once", None)
+        if cells is None or cells.gradebook is not gradebook:
+            student = self.student_id if self._student_scoped else None
+            cells = self._read_once = _Cells(
+                gradebook, self.notebook_id, self.assignment_id, student
+            )
+        self.gradebook = cells
+        try:
+            return super().preprocess_cell(cell, resources, cell_index)
+        finally:
+            self.gradebook = gradebook
