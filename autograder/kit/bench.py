@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -185,6 +186,6 @@ def record(path: Path, row: dict[str, str], *, stock: bool) -> None:
         "|" + "---|" * len(columns),
         *rows,
     ]
-    body = "\n".join([TABLE_INTRO, "", *table, ""])
+    body = "\n".join([*textwrap.wrap(TABLE_INTRO, 96), "", *table, ""])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(replaced(text, BENCH_GRADING, body))
