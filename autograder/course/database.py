@@ -138,23 +138,59 @@ def share_engines() -> None:
     the same engine, without a pool (``NullPool``): each gradebook still opens its own
     connection and closes it (``Gradebook.close`` disposes of the pool, which holds none), as
     before; only the dialect and its compiled statements are kept. A forked process makes its
-    own. Grading workers call this (``batch.py``); other commands leave nbgrader as it is."""
+    own. A gradebook in memory (``sqlite://``) keeps nbgrader's own engine: without a pool,
+    each connection would be another empty database.
+
+    And a new gradebook checks that each of nbgrader's tables exists (``create_all``, a query a
+    table) on its engine's first one only, per SQLite file (its device and inode; an empty file
+    is always checked): tables are never dropped while a batch grades. Grading workers call
+    this (``batch.py``); other commands leave nbgrader as it is."""
     import nbgrader.api
     from sqlalchemy.pool import NullPool
 
     if getattr(nbgrader.api.create_engine, "shared_per_database", False):
         return
     create_engine = nbgrader.api.create_engine
+    metadata = nbgrader.api.Base.metadata
+    create_all = metadata.create_all
+    checked: set[tuple] = set()  # shared engines (and files) whose tables were made or found
 
     def shared(url, **options):
+        if sqlite_file(str(url)) is None and not is_postgresql(str(url)):
+            return create_engine(url, **options)  # in memory: its own engine and pool
         key = (os.getpid(), str(url), tuple(sorted(options.items())))
         engine = _ENGINES.get(key)
         if engine is None:
             engine = _ENGINES[key] = create_engine(url, poolclass=NullPool, **options)
         return engine
 
+    def create_all_once(bind=None, **options):
+        if bind is None or not any(bind is engine for engine in _ENGINES.values()):
+            return create_all(bind=bind, **options)  # not one of the shared engines
+        database = (id(bind), _file_identity(bind))
+        if database[1] is None or database not in checked:
+            create_all(bind=bind, **options)
+            checked.add(database)
+        return None
+
     shared.shared_per_database = True  # type: ignore[attr-defined]
     nbgrader.api.create_engine = shared
+    metadata.create_all = create_all_once  # type: ignore[method-assign]
+
+
+def _file_identity(engine) -> tuple[int, int] | bool | None:
+    """Which database ``engine`` reaches now: a SQLite file's device and inode, None while the
+    file is missing or empty (a file made again may get the inode of the one removed: it is
+    empty until its first table); True for PostgreSQL, whose database a grading run never makes
+    again."""
+    path = sqlite_file(engine.url.render_as_string(hide_password=False))
+    if path is None:
+        return True
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return (status.st_dev, status.st_ino) if status.st_size else None
 
 
 def sqlite_file(db_url: str) -> Path | None:

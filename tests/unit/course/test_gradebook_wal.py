@@ -8,6 +8,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -62,23 +63,53 @@ def test_nothing_to_do_for_postgresql_or_a_gradebook_in_memory(tmp_path):
     database.durable(url(tmp_path))  # a gradebook not made yet: nothing to sync
 
 
-def test_gradebooks_of_a_grading_process_share_one_engine(tmp_path, monkeypatch):
-    """nbgrader's gradebooks on one database share their engine (its compiled SQL), each with
-    its own connection, closed with it."""
+@pytest.fixture
+def shared_engines(monkeypatch):
+    """``database.share_engines`` in force for one test: nbgrader as it was afterwards."""
     import nbgrader.api
 
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    metadata = nbgrader.api.Base.metadata
+    monkeypatch.setattr(metadata, "create_all", metadata.create_all)
     monkeypatch.setenv("PATH", str(BIN), prepend=":")  # nbgrader asks alembic for its version
     database.share_engines()
+    return nbgrader.api
+
+
+def test_gradebooks_of_a_grading_process_share_one_engine(tmp_path, shared_engines):
+    """nbgrader's gradebooks on one database share their engine (its compiled SQL), each with
+    its own connection, closed with it; a new database still gets nbgrader's tables."""
+    nbgrader = shared_engines
     database.share_engines()  # once
     other = tmp_path / "other"
     other.mkdir()
     engines = []
     for path in (tmp_path, tmp_path, other):
-        with nbgrader.api.Gradebook(url(path), "course") as gb:
+        with nbgrader.Gradebook(url(path), "course") as gb:
             gb.update_or_create_student("ada")
             engines.append(gb.engine)
         assert isinstance(gb.engine.pool, NullPool)  # no connection kept
     assert engines[0] is engines[1] and engines[2] is not engines[0]
-    with nbgrader.api.Gradebook(url(tmp_path), "course") as gb:
+    with nbgrader.Gradebook(url(tmp_path), "course") as gb:
         assert [s.id for s in gb.students] == ["ada"]
+
+
+def test_a_gradebook_made_again_gets_its_tables_again(tmp_path, shared_engines):
+    """The tables are looked for once per engine and file: a gradebook removed and made again
+    at the same place is a new file, whose tables are made."""
+    nbgrader = shared_engines
+    for student in ("ada", "bob"):
+        with nbgrader.Gradebook(url(tmp_path), "course") as gb:
+            gb.update_or_create_student(student)
+            assert [s.id for s in gb.students] == [student]
+        for name in ("gradebook.db", "gradebook.db-wal", "gradebook.db-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+
+
+def test_a_gradebook_in_memory_keeps_its_own_engine(shared_engines):
+    """Without a pool, each connection to ``sqlite://`` would be another empty database."""
+    nbgrader = shared_engines
+    with nbgrader.Gradebook("sqlite://", "course") as gb:
+        gb.update_or_create_student("ada")
+        assert [s.id for s in gb.students] == ["ada"]
+        assert not isinstance(gb.engine.pool, NullPool)
