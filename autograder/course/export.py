@@ -24,6 +24,7 @@ from ..grading.feedback import (
 )
 from ..layout import current
 from .collect import Student
+from .database import durable
 from .gradebook import Recorded, gradebook_scores, manual_points
 from .lateplugin import reapply
 from .latework import late_records
@@ -39,10 +40,14 @@ def publish(
 
     ``grade``, ``merge`` and ``export`` all end here. The late penalties are computed again
     first (``lateplugin.reapply``: a TA's score or a new extension may change one), and
-    nbgrader's page of a student whose penalty changed is written again. Returns the rows of
+    nbgrader's page of a student whose penalty changed is written again. The gradebook is
+    synced before anything is written from it (``database.durable``). Returns the rows of
     :func:`export`.
     """
     changed = reapply(batch.db_url, _graded_ids(batch, students), batch.policy_file)
+    # on disk before grades.csv says so: the penalties, and the grades merge just copied (a
+    # WAL gradebook's commits do not wait for the disk)
+    durable(batch.db_url)
     for student in changed:
         if (batch.course / "autograded" / student / current().name).is_dir():
             result = batch.api.generate_feedback(current().name, student, force=True)
