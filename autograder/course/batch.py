@@ -54,6 +54,7 @@ from .database import (
     durable,
     keep_log,
     patient_sqlite,
+    release_log,
     share_engines,
     sharing,
     shown,
@@ -246,6 +247,7 @@ def _grade(
                     ),
                 )
             progress.done(student.id)
+    release_log(batch.db_url)  # when this process graded (one worker): workers end with theirs
 
     seconds = time.perf_counter() - start
     publish(batch, students, batch_seconds=seconds)

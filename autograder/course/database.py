@@ -227,7 +227,7 @@ _KEPT: dict[tuple[int, str], sqlite3.Connection] = {}
 
 def keep_log(db_url: str) -> None:
     """One connection to a SQLite gradebook in WAL mode, kept open and idle until this process
-    ends.
+    ends (or :func:`release_log`).
 
     SQLite checkpoints the log into the database, syncs both and deletes the log whenever the
     last connection to it closes, and nbgrader opens and closes a connection about ten times a
@@ -244,6 +244,15 @@ def keep_log(db_url: str) -> None:
         db.close()
         return
     _KEPT[key] = db
+
+
+def release_log(db_url: str) -> None:
+    """The connection :func:`keep_log` kept in this process closed, when there is one: a batch
+    graded in this process is over, and a process that grades batch after batch would keep a
+    connection (three open files) to each of their gradebooks."""
+    db = _KEPT.pop((os.getpid(), str(sqlite_file(db_url))), None)
+    if db is not None:
+        db.close()
 
 
 def durable(db_url: str) -> None:

@@ -52,6 +52,13 @@ def test_the_log_stays_while_a_connection_is_kept(tmp_path):
     database.durable(db_url)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM grade").fetchone() == (3,)
+    db.close()
+    database.release_log(db_url)
+    database.release_log(db_url)  # nothing left to close
+    assert not (tmp_path / "gradebook.db-wal").exists()  # the last connection checkpointed it
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM grade").fetchone() == (3,)
+    db.close()
 
 
 def test_nothing_to_do_for_postgresql_or_a_gradebook_in_memory(tmp_path):
