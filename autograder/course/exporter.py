@@ -1,5 +1,6 @@
-"""nbgrader's feedback pages, rendered for a batch: the exporter named in ``nbgrader_config.py``
-(``GenerateFeedback.exporter_class``)."""
+"""nbgrader's feedback pages, rendered for a batch: the exporter under the one named in
+``nbgrader_config.py`` (``GenerateFeedback.exporter_class``: ``feedback_cache.py``'s
+``CachedFeedbackExporter``, which also renders each cell once per worker)."""
 
 import re
 
