@@ -53,6 +53,7 @@ from .database import (
     ASSIGNMENT_LOCK,
     durable,
     keep_log,
+    leave_wal,
     patient_sqlite,
     release_log,
     share_engines,
@@ -251,6 +252,7 @@ def _grade(
 
     seconds = time.perf_counter() - start
     publish(batch, students, batch_seconds=seconds)
+    leave_wal(batch.db_url)
     graded = len(todo) - len(faults)
     print(
         f"graded {graded} of {len(students)} submission(s) in {seconds:.1f} s "

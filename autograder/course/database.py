@@ -222,6 +222,21 @@ def use_wal(db_url: str) -> None:
         db.execute("PRAGMA journal_mode = WAL")
 
 
+def leave_wal(db_url: str, wait: float = 5.0) -> None:
+    """A SQLite gradebook back in SQLite's default mode (a rollback journal) once a batch is
+    graded and published: one file again, which a reader without write access to its folder, or
+    on a network file system, can open (WAL needs a shared-memory file beside the database).
+    The log is checkpointed into the database first. Left in WAL mode, which is just as
+    correct, when another process still has the gradebook open after ``wait`` seconds. Nothing
+    to do for PostgreSQL."""
+    path = sqlite_file(db_url)
+    if path is None or not path.exists():
+        return
+    with contextlib.closing(sqlite3.connect(path, timeout=wait)) as db:
+        with contextlib.suppress(sqlite3.OperationalError):  # busy: another reader or writer
+            db.execute("PRAGMA journal_mode = DELETE")
+
+
 _KEPT: dict[tuple[int, str], sqlite3.Connection] = {}
 
 

@@ -61,6 +61,38 @@ def test_the_log_stays_while_a_connection_is_kept(tmp_path):
     db.close()
 
 
+def test_a_graded_gradebook_is_one_file_again(tmp_path):
+    """After the batch, the log is in the database and the mode is SQLite's default: a reader
+    that cannot write beside it can open it."""
+    db_url = url(tmp_path)
+    path = tmp_path / "gradebook.db"
+    database.use_wal(db_url)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE grade (score)")
+        db.execute("INSERT INTO grade VALUES (1)")
+    db.close()
+    database.leave_wal(db_url)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gradebook.db"]
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert db.execute("SELECT count(*) FROM grade").fetchone() == (1,)
+    db.close()
+
+
+def test_a_gradebook_in_use_stays_in_wal_mode(tmp_path):
+    db_url = url(tmp_path)
+    path = tmp_path / "gradebook.db"
+    database.use_wal(db_url)
+    reader = sqlite3.connect(path)
+    reader.execute("CREATE TABLE grade (score)")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM grade").fetchone()  # a read in progress
+    database.leave_wal(db_url, wait=0.1)  # no error
+    reader.rollback()
+    assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    reader.close()
+
+
 def test_nothing_to_do_for_postgresql_or_a_gradebook_in_memory(tmp_path):
     for db_url in ("postgresql://grader@db.example.org/course", "sqlite://"):
         assert database.sqlite_file(db_url) is None
