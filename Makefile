@@ -34,9 +34,10 @@ lock: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python -m autograder demo --out demo-out
 
-## test: the whole test suite
+## test: the whole test suite, its files shared out among one pytest process per core (a file
+## stays in one process: its module fixtures, such as a graded batch, are made once)
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## test-fast: the unit layer (no sandbox, no nbgrader, no notebook run): well under 30 s
 test-fast: $(VENV)/.installed

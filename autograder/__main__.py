@@ -29,8 +29,14 @@ def release_command(args) -> int:
 
 def grade_command(args) -> int:
     from .course.batch import run
+    from .grading.supervise import time_factor
     from .sandbox import Isolation
 
+    try:
+        time_factor()  # a mistake in it refused before any student, not a fault of each one
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     isolation = Isolation.NONE if args.no_sandbox else Isolation.BUBBLEWRAP
     with refusals():
         return run(

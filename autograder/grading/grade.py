@@ -37,7 +37,7 @@ from .plan import plan, with_reference
 from .reference import TRUSTED, expected_outputs, helpers, reference
 from .sanitize import repair
 from .scoring import score, uncredited
-from .supervise import run_student, slowdown
+from .supervise import run_student, slowdown, time_factor
 
 OUTPUT_NOTE_BYTES = 5_000_000
 
@@ -95,7 +95,8 @@ def grade_notebook(
     inputs = draw_inputs(seed)
     reference_start = time.perf_counter()
     expected = expected_outputs(inputs)
-    options = RunOptions(isolation, slowdown(time.perf_counter() - reference_start), label)
+    scale = slowdown(time.perf_counter() - reference_start) * time_factor()
+    options = RunOptions(isolation, scale, label)
     outcome = run_student(plan_, inputs, options)
     _name_cells(outcome, plan_)
     tampered = tampered_tasks(outcome.runtime.get("results", []))

@@ -64,9 +64,30 @@ LAUNCH_BACKOFF = 0.5
 """Seconds before the second attempt; doubled before each next one (0.5 + 1 + 2 + 4)."""
 
 
+TIME_FACTOR = "AUTOGRADER_TIME_FACTOR"
+"""The environment variable a course sets to multiply every time limit above (1 unless set):
+above 1 for an assignment whose cells or checks take longer than batch norm's, below 1 to stop
+endless loops sooner."""
+
+
 def slowdown(reference_seconds: float) -> float:
     """How much slower than a quiet host this one is now, from the reference's own time."""
     return min(MAX_SLOWDOWN, max(1.0, reference_seconds / REFERENCE_SECONDS))
+
+
+def time_factor() -> float:
+    """The course's factor on the time limits (``AUTOGRADER_TIME_FACTOR``); a ValueError that
+    names the variable when it is not a number above 0."""
+    text = os.environ.get(TIME_FACTOR, "").strip()
+    if not text:
+        return 1.0
+    try:
+        factor = float(text)
+    except ValueError:
+        factor = float("nan")
+    if not factor > 0 or factor == float("inf"):
+        raise ValueError(f"{TIME_FACTOR}: expected a number above 0, got {text!r}")
+    return factor
 
 
 class Watchdog:

@@ -66,3 +66,16 @@ def test_every_table_of_tasks_keeps_the_chosen_assignment(monkeypatch, tmp_path)
     monkeypatch.setenv(layout.SELECTED, first)
     docs.print_or_write_tasks(write=False)
     assert os.environ[layout.SELECTED] == first
+
+
+def test_grade_refuses_a_time_factor_that_is_no_number_before_any_student(
+    monkeypatch, tmp_path, capsys
+):
+    from autograder.grading.supervise import TIME_FACTOR
+
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    monkeypatch.setenv(TIME_FACTOR, "twice")
+    argv = ["grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--assignment", "batchnorm"]) == 2
+    assert f"{TIME_FACTOR}: expected a number above 0, got 'twice'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -262,3 +262,19 @@ def test_too_many_faults_stop_the_grading(launch, monkeypatch):
     outcome, runner, _ = launch(runner)
     assert len(runner.launches) == 2
     assert outcome.notes == ["grading stopped after too many faults"]
+
+
+@pytest.mark.parametrize(("text", "factor"), [(None, 1.0), ("", 1.0), ("3", 3.0), (" 0.25 ", 0.25)])
+def test_the_course_s_time_factor(monkeypatch, text, factor):
+    if text is None:
+        monkeypatch.delenv(supervise.TIME_FACTOR, raising=False)
+    else:
+        monkeypatch.setenv(supervise.TIME_FACTOR, text)
+    assert supervise.time_factor() == factor
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "fast", "nan", "inf"])
+def test_a_time_factor_that_is_no_positive_number_is_refused_by_name(monkeypatch, text):
+    monkeypatch.setenv(supervise.TIME_FACTOR, text)
+    with pytest.raises(ValueError, match=supervise.TIME_FACTOR):
+        supervise.time_factor()
