@@ -3,32 +3,18 @@ does not, whatever the pages before it were."""
 
 from __future__ import annotations
 
-import base64
 import copy
-from pathlib import Path
 
 import nbformat
-import nbgrader
 import pytest
 from support.corpus import release_nb as blank_release
+from support.pages import BOOTSTRAP_CSS, PNG
 from traitlets.config import Config
 
 from autograder.course import feedback_cache
 from autograder.course.config import nbgrader_config
 from autograder.course.exporter import FeedbackExporter
 from autograder.course.feedback_cache import CachedFeedbackExporter
-
-BOOTSTRAP_CSS = str(
-    Path(nbgrader.__file__).parent
-    / "server_extensions/formgrader/static/node_modules/bootstrap/dist/css"
-)
-"""Where nbgrader's GenerateFeedback finds the feedback page's stylesheet."""
-PNG = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-        "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-    )
-).decode()
 
 
 @pytest.fixture

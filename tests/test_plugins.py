@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 import copy
-from pathlib import Path
 
 import nbformat
-import nbgrader
 import pytest
 from bs4 import BeautifulSoup
 from nbconvert.exporters import HTMLExporter
 from nbgrader.nbgraderformat import MetadataValidator
 from support.corpus import release_nb as blank_release
+from support.pages import BOOTSTRAP_CSS, PNG
 from traitlets.config import Config
 
 from autograder.course.config import nbgrader_config
 from autograder.course.exporter import FeedbackExporter
 from autograder.course.plugins.metadata import _Validator
 from autograder.grading.feedback import summary_html, task_part
-
-BOOTSTRAP_CSS = str(
-    Path(nbgrader.__file__).parent
-    / "server_extensions/formgrader/static/node_modules/bootstrap/dist/css"
-)
-"""Where nbgrader's GenerateFeedback finds the feedback page's stylesheet."""
-# a 1x1 PNG
-PNG = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-        "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-    )
-).decode()
 
 
 def notebook_with_outputs(release_nb):
