@@ -84,28 +84,41 @@ class _Cells:
     def find_graded_cell(self, name: str, notebook: str, assignment: str):
         if not self._ours(notebook, assignment):
             return self.gradebook.find_graded_cell(name, notebook, assignment)
-        for kind in (api.GradeCell, api.TaskCell):
-            if name in self._cells(kind):
-                return self._cells(kind)[name]
-        raise api.MissingEntry(f"No such grade cell: {assignment}/{notebook}/{name}")
+        found = _first(name, (self._cells(kind) for kind in (api.GradeCell, api.TaskCell)))
+        if found is None:
+            raise api.MissingEntry(f"No such grade cell: {assignment}/{notebook}/{name}")
+        return found
 
     def find_grade(self, grade_cell: str, notebook: str, assignment: str, student: str):
         if not self._ours(notebook, assignment, student):
             return self.gradebook.find_grade(grade_cell, notebook, assignment, student)
-        for cell in (api.GradeCell, api.TaskCell):
-            if grade_cell in self._of_student(api.Grade, cell):
-                return self._of_student(api.Grade, cell)[grade_cell]
-        raise api.MissingEntry(f"No such grade: {assignment}/{notebook}/{grade_cell} for {student}")
+        cells = (api.GradeCell, api.TaskCell)
+        found = _first(grade_cell, (self._of_student(api.Grade, cell) for cell in cells))
+        if found is None:
+            raise api.MissingEntry(
+                f"No such grade: {assignment}/{notebook}/{grade_cell} for {student}"
+            )
+        return found
 
     def find_comment(self, solution_cell: str, notebook: str, assignment: str, student: str):
         if not self._ours(notebook, assignment, student):
             return self.gradebook.find_comment(solution_cell, notebook, assignment, student)
-        for cell in (api.SolutionCell, api.TaskCell):
-            if solution_cell in self._of_student(api.Comment, cell):
-                return self._of_student(api.Comment, cell)[solution_cell]
-        raise api.MissingEntry(
-            f"No such taskcomment: {assignment}/{notebook}/{solution_cell} for {student}"
-        )
+        cells = (api.SolutionCell, api.TaskCell)
+        found = _first(solution_cell, (self._of_student(api.Comment, cell) for cell in cells))
+        if found is None:
+            raise api.MissingEntry(
+                f"No such taskcomment: {assignment}/{notebook}/{solution_cell} for {student}"
+            )
+        return found
+
+
+def _first(name: str, tables):
+    """The row named ``name`` in the first of ``tables`` (read lazily, in nbgrader's order) that
+    has one; None if none has."""
+    for table in tables:
+        if name in table:
+            return table[name]
+    return None
 
 
 class ReadOnce:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import math
 import os
 import shutil
 import signal
@@ -84,8 +85,8 @@ def time_factor() -> float:
     try:
         factor = float(text)
     except ValueError:
-        factor = float("nan")
-    if not factor > 0 or factor == float("inf"):
+        factor = 0.0
+    if not 0 < factor < math.inf:  # also refuses nan
         raise ValueError(f"{TIME_FACTOR}: expected a number above 0, got {text!r}")
     return factor
 
