@@ -12,11 +12,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: lock demo test test-fast test-browser realcode release course lint format bench-notebook bench-grading stress doctor cifar10 clean
 
-# Every package from the locks, hash-checked; then the kit itself, editable (an editable
-# install cannot be hash-checked: it adds no package, and builds with the locked setuptools).
+# Every package from the locks, hash-checked, and nothing else (--no-deps: a lock is already
+# whole, and pip then never resolves an extra to a version the lock does not name, as pip 23
+# does); then the kit itself, editable (an editable install cannot be hash-checked: it adds
+# no package, and builds with the locked setuptools).
 $(VENV)/.installed: $(LOCKS) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps $(addprefix -r ,$(LOCKS))
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
