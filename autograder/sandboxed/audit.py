@@ -52,7 +52,28 @@ SNAPSHOT = {
 def snapshot() -> dict:
     """Identities of functions the student's code has no reason to replace."""
     modules = {"numpy": np, "builtins": builtins}
-    return {f"{m}.{n}": id(getattr(modules[m], n, None)) for m, ns in SNAPSHOT.items() for n in ns}
+    return {f"{m}.{n}": _identity(modules[m], n) for m, ns in SNAPSHOT.items() for n in ns}
+
+
+def _identity(module, name: str) -> int:
+    """The identity of ``module.name``, read from the module's namespace.
+
+    Reading it with ``getattr`` would import a lazy submodule (``numpy.testing``: 45 ms in every
+    sandbox). A submodule not imported yet and the package's own submodule, imported since,
+    count as one and the same: only something else put in its place is a change.
+    """
+    value = vars(module).get(name)
+    own = sys.modules.get(f"{module.__name__}.{name}")
+    if value is None or (own is not None and value is own and _inside(own, module)):
+        return 0
+    return id(value)
+
+
+def _inside(submodule, package) -> bool:
+    """Was ``submodule`` loaded from ``package``'s own folder?"""
+    origin = getattr(getattr(submodule, "__spec__", None), "origin", None)
+    folder = os.path.dirname(getattr(package, "__file__", None) or "")
+    return bool(origin and folder) and str(origin).startswith(folder + os.sep)
 
 
 def patched(before: dict) -> list[str]:

@@ -4,19 +4,13 @@ MNIST-1D is generated offline (no network needed) and cached; CIFAR-10 is used
 when it has been fetched with ``python -m cs231n.datasets cifar10``.
 """
 
-import argparse
 import hashlib
-import http.client
 import os
 import pickle
 import random
 import shutil
 import sys
-import tarfile
-import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -120,6 +114,12 @@ def _md5(path):
 
 def _download(url, part, retries, timeout, backoff):
     """Download ``url`` into ``part``, resuming with an HTTP Range request if it exists."""
+    # Imported here, not at the top: the notebook's setup cell imports this module, and
+    # urllib's and http's imports (ssl, email) would double the time it takes.
+    import http.client
+    import urllib.error
+    import urllib.request
+
     err = None
     for attempt in range(retries + 1):
         if attempt:
@@ -161,6 +161,9 @@ def _download(url, part, retries, timeout, backoff):
 
 def _extract(archive, dest):
     """Extract ``cifar-10-batches-py/`` from ``archive`` into ``dest``, refusing unsafe paths."""
+    import tarfile
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(dir=dest, prefix=".extract-"))
     try:
         with tarfile.open(archive, "r:gz") as tar:
@@ -303,6 +306,8 @@ def load_dataset(prefer="auto", num_training=49000, num_validation=1000, num_tes
 
 def main(argv=None):
     """Command line: ``python -m cs231n.datasets {cifar10,mnist1d}``; returns the exit code."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m cs231n.datasets", description="Fetch or generate the assignment's datasets."
     )

@@ -4,8 +4,13 @@ never be removed from a process: this one is never added here)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import types
 
 import pytest
+
+from autograder.grading.exchange import SANDBOXED
 
 
 @pytest.fixture
@@ -100,3 +105,27 @@ def test_each_flag_once_and_fifty_at_most_each_cut_to_200_characters(watch, audi
 def test_a_path_that_is_not_a_path_is_left_alone(watch):
     watch.hook("open", (3, "r", 0))  # a file descriptor
     assert watch.reports == []
+
+
+def test_the_snapshot_leaves_numpys_lazy_submodules_unimported():
+    code = "import sys, audit; audit.snapshot(); print('numpy.testing' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(SANDBOXED)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_numpys_own_submodule_imported_later_is_no_change_but_a_stand_in_is(audit, monkeypatch):
+    import numpy as np
+    import numpy.testing
+
+    own = sys.modules["numpy.testing"]
+    monkeypatch.delitem(vars(np), "testing", raising=False)
+    before = audit.snapshot()
+    monkeypatch.setitem(vars(np), "testing", own)  # the student's own import of it
+    assert audit.patched(before) == []
+    stand_in = types.ModuleType("numpy.testing")
+    monkeypatch.setitem(sys.modules, "numpy.testing", stand_in)
+    monkeypatch.setitem(vars(np), "testing", stand_in)
+    assert audit.patched(before) == ["numpy.testing"]
+    monkeypatch.setitem(vars(np), "allclose", lambda *a, **k: True)
+    assert audit.patched(before) == ["numpy.allclose", "numpy.testing"]
