@@ -52,7 +52,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "autograder.course.plugins.autograde.SaveAutoGrades",  # nbgrader's, in one commit
     "autograder.course.lateplugin.RecordDeadline",
     "nbgrader.preprocessors.AssignLatePenalties",
     "autograder.course.plugins.metadata.CheckCellMetadata",

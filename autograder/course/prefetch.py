@@ -1,14 +1,16 @@
 """For nbgrader's steps that look every cell up in the gradebook: the lookups read in a few
-queries instead of one or two a cell (:class:`ReadOnce`). Two steps use it:
+queries instead of one or two a cell (:class:`ReadOnce`). Three steps use it:
 ``plugins/autograde.py``'s ``OverwriteCells`` (autograde's sanitizing: each graded cell against
-the release's) and ``plugins/feedback.py``'s ``GetGradesTold`` (the feedback page: each cell's
-grade and comment).
+the release's) and ``SaveAutoGrades`` (each check cell's score and each answer's comment,
+written in one commit, not one a cell), and ``plugins/feedback.py``'s ``GetGradesTold`` (the
+feedback page: each cell's grade and comment).
 
 Each query SQLAlchemy builds costs a millisecond or so, whatever it finds; a notebook of some
 sixty graded cells made these two steps a fifth of a student's nbgrader time. The answers are
 nbgrader's own: the rows its ``Gradebook.find_*`` methods would return (the same objects, from
 the same session), a grade or task cell looked up in nbgrader's order, and the same
-``MissingEntry`` for a name the gradebook does not know. Neither step writes to the gradebook.
+``MissingEntry`` for a name the gradebook does not know. Only ``SaveAutoGrades`` writes, and
+what it writes is nbgrader's.
 """
 
 from __future__ import annotations
@@ -20,10 +22,19 @@ class _Cells:
     """A gradebook whose lookups of one notebook's cells (or of one student's grades and comments
     in it) come from a few queries made once; every other call goes to the gradebook."""
 
-    def __init__(self, gradebook: api.Gradebook, notebook: str, assignment: str, student=None):
+    def __init__(
+        self,
+        gradebook: api.Gradebook,
+        notebook: str,
+        assignment: str,
+        student=None,
+        one_commit: bool = False,
+    ):
         self.gradebook = gradebook
         self._notebook, self._assignment, self._student = notebook, assignment, student
         self._read: dict[str, dict] = {}
+        if one_commit:
+            self.db = _Flushing(gradebook.db)
 
     def __getattr__(self, name):
         return getattr(self.gradebook, name)
@@ -112,6 +123,19 @@ class _Cells:
         return found
 
 
+class _Flushing:
+    """A gradebook session whose ``commit`` only flushes: the step commits once, at its end."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def commit(self) -> None:
+        self._session.flush()
+
+
 def _first(name: str, tables):
     """The row named ``name`` in the first of ``tables`` (read lazily, in nbgrader's order) that
     has one; None if none has."""
@@ -128,6 +152,13 @@ class ReadOnce:
     the student's grades and comments (``GetGrades``)."""
 
     _student_scoped = False
+    _one_commit = False
+    """The step's commits, one a cell, only flush; :func:`ReadOnce.preprocess_cell` commits once
+    the notebook's last cell is done (``SaveAutoGrades``: all of a student's grades or none)."""
+
+    def preprocess(self, nb, resources):
+        self._last_cell = len(nb.cells) - 1
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
         gradebook = self.gradebook
@@ -135,10 +166,13 @@ class ReadOnce:
         if cells is None or cells.gradebook is not gradebook:
             student = self.student_id if self._student_scoped else None
             cells = self._read_once = _Cells(
-                gradebook, self.notebook_id, self.assignment_id, student
+                gradebook, self.notebook_id, self.assignment_id, student, self._one_commit
             )
         self.gradebook = cells
         try:
-            return super().preprocess_cell(cell, resources, cell_index)
+            done = super().preprocess_cell(cell, resources, cell_index)
         finally:
             self.gradebook = gradebook
+        if self._one_commit and cell_index == self._last_cell:
+            gradebook.db.commit()
+        return done

@@ -1,5 +1,6 @@
-"""nbgrader's autograde: the kit's sanitize steps (``RepairMetadata``, ``OverwriteCells``) and
-the hidden checks that take the place of nbgrader's ``Execute`` (``HiddenChecks``), named in
+"""nbgrader's autograde: the kit's sanitize steps (``RepairMetadata``, ``OverwriteCells``), the
+hidden checks that take the place of nbgrader's ``Execute`` (``HiddenChecks``) and the scores'
+one commit (``SaveAutoGrades``), named in
 ``nbgrader_config.py``'s ``Autograde.sanitize_preprocessors`` and
 ``Autograde.autograde_preprocessors``."""
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.preprocessors import OverwriteCells as NbgraderOverwriteCells
+from nbgrader.preprocessors import SaveAutoGrades as NbgraderSaveAutoGrades
 from traitlets import Bool, Unicode
 
 from ..prefetch import ReadOnce
@@ -29,6 +31,15 @@ class RepairMetadata(NbGraderPreprocessor):
 class OverwriteCells(ReadOnce, NbgraderOverwriteCells):
     """nbgrader's ``OverwriteCells``, with the notebook's source and graded cells read from the
     gradebook in a few queries, not one or two a cell (``course/prefetch.py``)."""
+
+
+class SaveAutoGrades(ReadOnce, NbgraderSaveAutoGrades):
+    """nbgrader's ``SaveAutoGrades``, with the student's grades and comments read in a few
+    queries and written in one commit at the notebook's end, not one of each a cell: a
+    student's autograded scores are in the gradebook all together or not at all."""
+
+    _student_scoped = True
+    _one_commit = True
 
 
 class HiddenChecks(NbGraderPreprocessor):
