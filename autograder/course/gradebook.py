@@ -55,21 +55,40 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
     """student -> grade name -> its :class:`Recorded` grade, from nbgrader's gradebook (one
     session for the class); a student it does not know has no grades. ``unanswered`` is
     :func:`left_as_released` (meaningful for the written answers only)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader import api
 
-    scores: dict[str, dict[str, Recorded]] = {}
-    with Gradebook(db_url) as gb:
-        for student in students:
-            scores[student] = {}
-            try:
-                nb = gb.find_submission_notebook(current().notebook_id, current().name, student)
-            except MissingEntry:
-                continue
-            for grade in nb.grades:
-                graded = grade.auto_score is not None or grade.manual_score is not None
-                scores[student][grade.name] = Recorded(
-                    grade.score if graded else None, grade.max_score, left_as_released(grade)
-                )
+    scores: dict[str, dict[str, Recorded]] = {student: {} for student in students}
+    with api.Gradebook(db_url) as gb:
+        rows = (  # one query for the class, not a few a grade (a second for 100 students)
+            gb.db.query(
+                api.Student.id.label("student"),
+                api.BaseCell.name.label("name"),
+                api.Grade.auto_score,
+                api.Grade.manual_score,
+                api.Grade.score,
+                api.Grade.max_score,
+            )
+            .select_from(api.Grade)
+            .join(api.BaseCell, api.BaseCell.id == api.Grade.cell_id)
+            .join(api.SubmittedNotebook, api.SubmittedNotebook.id == api.Grade.notebook_id)
+            .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
+            .join(
+                api.SubmittedAssignment,
+                api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
+            )
+            .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
+            .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
+            .filter(api.Notebook.name == current().notebook_id)
+            .filter(api.Assignment.name == current().name)
+            .order_by(api.Grade.id)
+            .all()
+        )
+    for row in rows:
+        if row.student in scores:
+            graded = row.auto_score is not None or row.manual_score is not None
+            scores[row.student][row.name] = Recorded(
+                row.score if graded else None, row.max_score, left_as_released(row)
+            )
     return scores
 
 
