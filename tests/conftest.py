@@ -7,6 +7,9 @@ import os
 # The course's first assignment, unless a test names another (``layout.use``); set before the
 # kit's modules read it.
 os.environ.setdefault("AUTOGRADER_ASSIGNMENT", "batchnorm")
+import support.hosts  # noqa: F401  (each pytest process a host of its own; before the kit's modules)
+
+# isort: split
 import functools
 import importlib
 import socket
