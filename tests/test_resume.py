@@ -23,9 +23,14 @@ from support.corpus import answer_source, reference_nb, release_nb, with_answers
 from support.paths import ASSIGNMENT, NOTEBOOK
 
 from autograder.course.database import writing
+from autograder.grading.supervise import TIME_FACTOR
 from autograder.layout import ROOT
 
 NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")
+RUN_ENV = {**ENV, TIME_FACTOR: "0.25"}
+"""Every run of the batch: a quarter of the usual time limits, so that finn's endless loop is
+stopped sooner in each of the five runs (what it shows is a hang among the students killed and
+resumed, not how long a step may run)."""
 
 pytestmark = needs_bubblewrap
 
@@ -89,7 +94,7 @@ def kill_when(subs: Path, out: Path, log: Path, ready) -> None:
     """Start the batch in a session of its own; SIGKILL the whole session once ``ready()``."""
     with open(log, "w") as sink:
         proc = subprocess.Popen(
-            command(subs, out), stdout=sink, stderr=subprocess.STDOUT, env=ENV, cwd=ROOT,
+            command(subs, out), stdout=sink, stderr=subprocess.STDOUT, env=RUN_ENV, cwd=ROOT,
             start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 900
@@ -116,7 +121,7 @@ def baseline(tmp_path_factory):
         (subs / student).mkdir(parents=True)
         nbformat.write(nb, subs / student / NOTEBOOK)
     uninterrupted = subprocess.run(
-        command(subs, out_a), capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=900
+        command(subs, out_a), capture_output=True, text=True, env=RUN_ENV, cwd=ROOT, timeout=900
     )
     assert uninterrupted.returncode == 0, uninterrupted.stdout + uninterrupted.stderr
     return {"root": root, "subs": subs, "out_a": out_a, "students": list(students)}
@@ -132,7 +137,7 @@ def fresh_out(baseline, name: str) -> Path:
 
 def rerun(baseline, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        command(baseline["subs"], out), capture_output=True, text=True, env=ENV, cwd=ROOT,
+        command(baseline["subs"], out), capture_output=True, text=True, env=RUN_ENV, cwd=ROOT,
         timeout=900,
     )  # fmt: skip
 
