@@ -58,19 +58,9 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
     from nbgrader import api
 
     scores: dict[str, dict[str, Recorded]] = {student: {} for student in students}
-    with api.Gradebook(db_url) as gb:
-        rows = (  # one query for the class, not a few a grade (a second for 100 students)
-            gb.db.query(
-                api.Student.id.label("student"),
-                api.BaseCell.name.label("name"),
-                api.Grade.auto_score,
-                api.Grade.manual_score,
-                api.Grade.score,
-                api.Grade.max_score,
-            )
-            .select_from(api.Grade)
-            .join(api.BaseCell, api.BaseCell.id == api.Grade.cell_id)
-            .join(api.SubmittedNotebook, api.SubmittedNotebook.id == api.Grade.notebook_id)
+    with api.Gradebook(db_url) as gb:  # three queries for the class, not a few a grade
+        submitted = dict(
+            gb.db.query(api.SubmittedNotebook.id, api.Student.id)
             .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
             .join(
                 api.SubmittedAssignment,
@@ -80,13 +70,28 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
             .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
             .filter(api.Notebook.name == current().notebook_id)
             .filter(api.Assignment.name == current().name)
-            .order_by(api.Grade.id)
+            .all()
+        )
+        names = dict(gb.db.query(api.BaseCell.id, api.BaseCell.name).all())
+        # The grades in the order the gradebook holds them, as nbgrader's ``notebook.grades``
+        # reads them: the total below adds them up in that order, to the same last digit.
+        rows = (
+            gb.db.query(
+                api.Grade.notebook_id,
+                api.Grade.cell_id,
+                api.Grade.auto_score,
+                api.Grade.manual_score,
+                api.Grade.score,
+                api.Grade.max_score,
+            )
+            .filter(api.Grade.notebook_id.in_(list(submitted)))
             .all()
         )
     for row in rows:
-        if row.student in scores:
+        student = submitted[row.notebook_id]
+        if student in scores:
             graded = row.auto_score is not None or row.manual_score is not None
-            scores[row.student][row.name] = Recorded(
+            scores[student][names[row.cell_id]] = Recorded(
                 row.score if graded else None, row.max_score, left_as_released(row)
             )
     return scores
