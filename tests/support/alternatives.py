@@ -589,7 +589,7 @@ def affine_forward(x, w, b):
     out = np.zeros((N, w.shape[1]), dtype=np.result_type(x, w))
     for i in range(N):
         out[i] = rows[i].dot(w) + b
-        print("  row", i, "->", out[i])
+        print("  row", i, "->", out[i].shape, "sum", out[i].sum())
     return out, (x, w, b)
 """
 
@@ -604,7 +604,7 @@ def affine_backward(dout, cache):
     for i in range(N):
         dw += np.outer(x[i].ravel(), dout[i])
         db += dout[i]
-    print("dx =", dx, "dw =", dw, "db =", db, sep="\\n")
+    print("dx =", dx.shape, "dw =", dw.shape, "db =", db, sep="\\n")
     return dx, dw, db
 """
 
@@ -620,13 +620,13 @@ D_RELU_BACKWARD = """
 def relu_backward(dout, cache):
     dx = dout.copy()
     dx[cache <= 0] = 0
-    print("relu_backward:", dx)
+    print("relu_backward:", dx.shape, "zeroed", int(np.sum(cache <= 0)))
     return dx
 """
 
 D_BATCHNORM_FORWARD = """
 def batchnorm_forward(x, gamma, beta, bn_param):
-    print("batchnorm_forward, bn_param =", bn_param, "x.shape =", x.shape)
+    print("batchnorm_forward, bn_param:", sorted(bn_param), "x.shape =", x.shape)
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -643,7 +643,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
             mean[j] = col.mean()
             var[j] = ((col - mean[j]) ** 2).mean()
             out[:, j] = gamma[j] * (col - mean[j]) / np.sqrt(var[j] + eps) + beta[j]
-        print("batch mean", mean, "batch var", var)
+        print("batch mean", mean.mean(), "batch var", var.mean())
         cache = (x.copy(), gamma, mean, var, eps)
         running_mean = momentum * running_mean + (1 - momentum) * mean
         running_var = momentum * running_var + (1 - momentum) * var
@@ -653,10 +653,10 @@ def batchnorm_forward(x, gamma, beta, bn_param):
             out[:, j] = (x[:, j] - running_mean[j]) * scale + beta[j]
     else:
         raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
-    print("out =", out)
+    print("out:", out.shape, "mean", out.mean())
     bn_param["running_mean"] = running_mean
     bn_param["running_var"] = running_var
-    print("running stats now", running_mean, running_var)
+    print("running stats now", running_mean[:3], running_var[:3])
     return out, cache
 """
 
@@ -671,11 +671,11 @@ def batchnorm_backward(dout, cache):
     dgamma = (dout * xhat).sum(axis=0)
     dxhat = dout * gamma
     dvar = np.sum(dxhat * (x - mean), axis=0) * -0.5 * std**-3
-    print("dvar", dvar)
+    print("dvar", dvar[:3])
     dmean = np.sum(-dxhat / std, axis=0) + dvar * np.mean(-2.0 * (x - mean), axis=0)
-    print("dmean", dmean)
+    print("dmean", dmean[:3])
     dx = dxhat / std + dvar * 2.0 * (x - mean) / N + dmean / N
-    print("dx", dx, "dgamma", dgamma, "dbeta", dbeta)
+    print("dx", dx.shape, "dgamma", dgamma, "dbeta", dbeta)
     return dx, dgamma, dbeta
 """
 
@@ -716,7 +716,7 @@ def layernorm_backward(dout, cache):
     for i in range(N):
         g = dout[i] * gamma
         dx[i] = (g - g.mean() - xhat[i] * np.mean(g * xhat[i])) / std[i]
-        print("layernorm_backward row", i, dx[i])
+        print("layernorm_backward row", i, dx[i][:3])
     return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
 """
 
@@ -769,7 +769,7 @@ class FullyConnectedNet:
         L = self.num_layers
         scores, cache["fc%d" % L] = affine_forward(out, self.params["W%d" % L],
                                                    self.params["b%d" % L])
-        print("scores", scores)
+        print("scores", scores.shape, "max", scores.max())
         if mode == "test":
             return scores
         loss, dout = softmax_loss(scores, y)
