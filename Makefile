@@ -36,10 +36,12 @@ lock: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python -m autograder demo --out demo-out
 
-## test: the whole test suite, its files shared out among one pytest process per core (a file
-## stays in one process: its module fixtures, such as a graded batch, are made once)
+## test: the whole test suite, its files shared out among pytest processes, three for every two
+## cores (a third of the suite's time waits on time limits, servers and the browser); a file
+## stays in one process: its module fixtures, such as a graded batch, are made once
+TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( (3 * n + 1) / 2 )))
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 ## test-fast: the unit layer (no sandbox, no nbgrader, no notebook run): well under 30 s
 test-fast: $(VENV)/.installed
