@@ -198,3 +198,12 @@ def test_the_notebook_agrees_with_each_declaration(assignment, task):
     unit = "point" if declared.points == 1 else "points"
     headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert f"## Task `{task}` — {declared.points:g} {unit}" in headings
+
+
+def test_the_files_run_first_are_test_files_of_the_suite():
+    from conftest import LONGEST_FIRST
+
+    tests = ROOT / "tests"
+    assert len(set(LONGEST_FIRST)) == len(LONGEST_FIRST)
+    for name in LONGEST_FIRST:
+        assert (tests / name).is_file() and Path(name).name.startswith("test_"), name
