@@ -57,17 +57,12 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
     :func:`left_as_released` (meaningful for the written answers only)."""
     from nbgrader import api
 
+    from .prefetch import through_submission
+
     scores: dict[str, dict[str, Recorded]] = {student: {} for student in students}
     with api.Gradebook(db_url) as gb:  # three queries for the class, not a few a grade
         submitted = dict(
-            gb.db.query(api.SubmittedNotebook.id, api.Student.id)
-            .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
-            .join(
-                api.SubmittedAssignment,
-                api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
-            )
-            .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
-            .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
+            through_submission(gb.db.query(api.SubmittedNotebook.id, api.Student.id))
             .filter(api.Notebook.name == current().notebook_id)
             .filter(api.Assignment.name == current().name)
             .all()

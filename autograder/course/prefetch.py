@@ -64,16 +64,11 @@ class _Cells:
         key = f"{row.__name__}/{cell.__name__}"
         if key not in self._read:
             rows = (
-                self.gradebook.db.query(row, cell.name)
-                .join(cell, cell.id == row.cell_id)
-                .join(api.SubmittedNotebook, api.SubmittedNotebook.id == row.notebook_id)
-                .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
-                .join(
-                    api.SubmittedAssignment,
-                    api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
+                through_submission(
+                    self.gradebook.db.query(row, cell.name)
+                    .join(cell, cell.id == row.cell_id)
+                    .join(api.SubmittedNotebook, api.SubmittedNotebook.id == row.notebook_id)
                 )
-                .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
-                .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
                 .filter(
                     api.Notebook.name == self._notebook,
                     api.Assignment.name == self._assignment,
@@ -134,6 +129,20 @@ class _Flushing:
 
     def commit(self) -> None:
         self._session.flush()
+
+
+def through_submission(query):
+    """``query``, which reaches ``SubmittedNotebook``, joined on to its notebook, the submission,
+    the assignment and the student: what a filter on their names needs."""
+    return (
+        query.join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
+        .join(
+            api.SubmittedAssignment,
+            api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
+        )
+        .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
+        .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
+    )
 
 
 def _first(name: str, tables):
