@@ -173,6 +173,16 @@ def student_reads_feedback(page, shots, total: float) -> None:
     assert "likely mistake: your variance uses N-1" in feedback
 
 
+def follow(grader, link: str) -> None:
+    """Follow one of the formgrader's links, then wait for the page it leads to (the last item
+    of its breadcrumb is the link's name): the next link is looked for on that page, not on the
+    one being left, which may have a link of the same name (Manage Assignments has one named
+    after the assignment)."""
+    grader.get_by_role("link", name=link, exact=True).click()
+    arrived = grader.locator(".breadcrumb li.active").filter(has_text=re.compile(f"^{link}$"))
+    arrived.wait_for(timeout=UI_TIMEOUT_MS)
+
+
 def ta_scores_a_written_answer(page, start_lab, instructor_home, course, shots) -> None:
     """A TA scores the first written answer in the formgrader, next to the student's plot."""
     ta_lab = start_lab(course / "graded" / "batchnorm" / "course", instructor_home)
@@ -182,9 +192,8 @@ def ta_scores_a_written_answer(page, start_lab, instructor_home, course, shots) 
     shots(page, "ta-nbgrader-menu")
     page.locator("#jp-mainmenu-nbgrader .lm-Menu-itemLabel", has_text="Formgrader").first.click()
     grader = page.frame_locator("#formgrader iframe")
-    grader.get_by_role("link", name="Manual Grading").click()
-    grader.get_by_role("link", name="batchnorm", exact=True).click()
-    grader.get_by_role("link", name="BatchNormalization", exact=True).click()
+    for link in ("Manual Grading", "batchnorm", "BatchNormalization"):
+        follow(grader, link)
     grader.get_by_role("link", name="Submission #1").click()
     score = grader.locator("input.score#inline_question_1")
     score.wait_for(timeout=UI_TIMEOUT_MS)
