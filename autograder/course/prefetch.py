@@ -98,23 +98,26 @@ class _Cells:
     def find_grade(self, grade_cell: str, notebook: str, assignment: str, student: str):
         if not self._ours(notebook, assignment, student):
             return self.gradebook.find_grade(grade_cell, notebook, assignment, student)
-        cells = (api.GradeCell, api.TaskCell)
-        found = _first(grade_cell, (self._of_student(api.Grade, cell) for cell in cells))
-        if found is None:
-            raise api.MissingEntry(
-                f"No such grade: {assignment}/{notebook}/{grade_cell} for {student}"
-            )
-        return found
+        return self._student_row(
+            api.Grade, (api.GradeCell, api.TaskCell), grade_cell,
+            f"No such grade: {assignment}/{notebook}/{grade_cell} for {student}",
+        )  # fmt: skip
 
     def find_comment(self, solution_cell: str, notebook: str, assignment: str, student: str):
         if not self._ours(notebook, assignment, student):
             return self.gradebook.find_comment(solution_cell, notebook, assignment, student)
-        cells = (api.SolutionCell, api.TaskCell)
-        found = _first(solution_cell, (self._of_student(api.Comment, cell) for cell in cells))
+        return self._student_row(
+            api.Comment, (api.SolutionCell, api.TaskCell), solution_cell,
+            f"No such taskcomment: {assignment}/{notebook}/{solution_cell} for {student}",
+        )  # fmt: skip
+
+    def _student_row(self, row, kinds, name: str, missing: str):
+        """The student's ``row`` (``Grade`` or ``Comment``) of the cell ``name``, looked for in
+        the cells of ``kinds`` in nbgrader's order; nbgrader's ``MissingEntry`` (``missing``)
+        when none has it."""
+        found = _first(name, (self._of_student(row, kind) for kind in kinds))
         if found is None:
-            raise api.MissingEntry(
-                f"No such taskcomment: {assignment}/{notebook}/{solution_cell} for {student}"
-            )
+            raise api.MissingEntry(missing)
         return found
 
 
