@@ -5,7 +5,6 @@ without touching ``sys.path``, and unregistered again at the end.
 """
 
 import importlib
-import importlib.util
 import math
 import pickle
 import re
@@ -23,24 +22,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-ROOT = Path(__file__).resolve().parents[1]
-PKG_DIR = ROOT / "solutions" / "batchnorm" / "cs231n"
+from support.helpers_package import PKG_DIR, helpers_package
 
 
 @pytest.fixture(scope="session")
 def cs231n():
     """The helpers folder imported as the package ``cs231n``, for the session."""
-    saved = {k: v for k, v in sys.modules.items() if k == "cs231n" or k.startswith("cs231n.")}
-    for k in saved:
-        del sys.modules[k]
-    spec = importlib.util.spec_from_file_location(
-        "cs231n", PKG_DIR / "__init__.py", submodule_search_locations=[str(PKG_DIR)]
-    )
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["cs231n"] = package
-    try:
-        spec.loader.exec_module(package)
+    with helpers_package() as package:
         yield SimpleNamespace(
             package=package,
             **{
@@ -48,10 +36,6 @@ def cs231n():
                 for name in ("gradient_check", "losses", "optim", "solver", "plotting")
             },
         )
-    finally:
-        for k in [k for k in sys.modules if k == "cs231n" or k.startswith("cs231n.")]:
-            del sys.modules[k]
-        sys.modules.update(saved)
 
 
 @pytest.fixture

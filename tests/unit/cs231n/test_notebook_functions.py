@@ -5,10 +5,8 @@ plot; and the dropout assignment's cs231n/ being the batch-norm one's files, lin
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import linecache
 import os
-import sys
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,9 +19,10 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pytest
+from support.helpers_package import PKG_DIR, helpers_package
 
-ROOT = Path(__file__).resolve().parents[3]
-PKG_DIR = ROOT / "solutions" / "batchnorm" / "cs231n"
+from autograder.layout import ROOT
+
 DROPOUT_PKG = ROOT / "solutions" / "dropout" / "cs231n"
 BN_NOTEBOOK = ROOT / "solutions" / "batchnorm" / "BatchNormalization.ipynb"
 LAYERS = [
@@ -36,24 +35,11 @@ PATHS = ("../batchnorm/BatchNormalization.ipynb", "BatchNormalization.ipynb")
 @pytest.fixture(scope="module")
 def cs231n():
     """The helpers folder imported as the package ``cs231n``, for this module."""
-    saved = {k: v for k, v in sys.modules.items() if k == "cs231n" or k.startswith("cs231n.")}
-    for k in saved:
-        del sys.modules[k]
-    spec = importlib.util.spec_from_file_location(
-        "cs231n", PKG_DIR / "__init__.py", submodule_search_locations=[str(PKG_DIR)]
-    )
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["cs231n"] = package
-    try:
-        spec.loader.exec_module(package)
+    with helpers_package():
         yield SimpleNamespace(
             nf=importlib.import_module("cs231n.notebook_functions"),
             plotting=importlib.import_module("cs231n.plotting"),
         )
-    finally:
-        for k in [k for k in sys.modules if k == "cs231n" or k.startswith("cs231n.")]:
-            del sys.modules[k]
-        sys.modules.update(saved)
 
 
 @pytest.fixture
@@ -258,15 +244,7 @@ def test_plot_dropout_experiment(cs231n):
 def test_where_to_look_skips_the_helpers_frames_through_the_links():
     """diagnose.location names the student's frame, not a helper's, when cs231n/ is the
     dropout assignment's folder of links."""
-    saved = {k: v for k, v in sys.modules.items() if k == "cs231n" or k.startswith("cs231n.")}
-    for k in saved:
-        del sys.modules[k]
-    spec = importlib.util.spec_from_file_location(
-        "cs231n", DROPOUT_PKG / "__init__.py", submodule_search_locations=[str(DROPOUT_PKG)]
-    )
-    sys.modules["cs231n"] = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(sys.modules["cs231n"])
+    with helpers_package(DROPOUT_PKG):
         diagnose = importlib.import_module("cs231n.diagnose")
         gradient_check = importlib.import_module("cs231n.gradient_check")
         assert gradient_check.__file__ == str(DROPOUT_PKG / "gradient_check.py")
@@ -278,7 +256,3 @@ def test_where_to_look_skips_the_helpers_frames_through_the_links():
             students_code()
         where = diagnose.location(raised.tb)
         assert where.startswith("students_code, ") and "test_notebook_functions.py" in where
-    finally:
-        for k in [k for k in sys.modules if k == "cs231n" or k.startswith("cs231n.")]:
-            del sys.modules[k]
-        sys.modules.update(saved)
