@@ -491,29 +491,32 @@ def _defined_at(function, namespace):
     return f"your {function}" + (f": {place}" if place and not validating() else "")
 
 
-class experiment:
-    """An experiment cell: ``with check.experiment("Experiment 1"):``. While a task it needs is
-    not implemented, or its code raises, it says so and which, instead of stopping Run All."""
+def experiment(name):
+    """Run an experiment cell's function at once: ``@check.experiment("Experiment 1")`` above
+    its ``def``. While a task it needs is not implemented, or its code raises, it says so and
+    which, instead of stopping Run All. While the notebook is validated it is not run: it is not
+    graded, the grader does not run it either, and Run All puts its plots in the notebook.
 
-    def __init__(self, name):
-        self.name = name
+    Returns the function, to run it again by hand."""
 
-    def __enter__(self):
-        return self
+    def run(function):
+        if validating():
+            print(f"{name} is not run while validating (it is not graded; Run All runs it).")
+            return function
+        try:
+            function()
+        except NotImplementedError as exc:
+            print(f"{name} skipped: it needs a task that is not implemented yet ({exc}).")
+        except Exception as exc:  # noqa: BLE001  (the student's code raised: say so, go on)
+            from .diagnose import location
 
-    def __exit__(self, kind, exc, tb):
-        if exc is None or not isinstance(exc, Exception):
-            return False
-        if isinstance(exc, NotImplementedError):
-            print(f"{self.name} skipped: it needs a task that is not implemented yet ({exc}).")
-            return True
-        from .diagnose import location
+            where = location(exc.__traceback__)
+            print(
+                f"{name} stopped: your code raised {type(exc).__name__}: {exc}"
+                + (f" ({where})" if where else "")
+                + ". Fix the task whose check fails, then run this cell again.",
+                file=sys.stderr,
+            )
+        return function
 
-        where = location(tb)
-        print(
-            f"{self.name} stopped: your code raised {type(exc).__name__}: {exc}"
-            + (f" ({where})" if where else "")
-            + ". Fix the task whose check fails, then run this cell again.",
-            file=sys.stderr if not validating() else sys.stdout,
-        )
-        return True
+    return run
