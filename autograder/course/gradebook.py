@@ -67,7 +67,14 @@ def gradebook_scores(db_url: str, students: list[str]) -> dict[str, dict[str, Re
             .filter(api.Assignment.name == current().name)
             .all()
         )
-        names = dict(gb.db.query(api.BaseCell.id, api.BaseCell.name).all())
+        names = dict(  # this notebook's cells, not every assignment's
+            gb.db.query(api.BaseCell.id, api.BaseCell.name)
+            .join(api.Notebook, api.Notebook.id == api.BaseCell.notebook_id)
+            .join(api.Assignment, api.Assignment.id == api.Notebook.assignment_id)
+            .filter(api.Notebook.name == current().notebook_id)
+            .filter(api.Assignment.name == current().name)
+            .all()
+        )
         # The grades in the order the gradebook holds them, as nbgrader's ``notebook.grades``
         # reads them: the total below adds them up in that order, to the same last digit.
         rows = (
